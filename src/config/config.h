@@ -1,0 +1,127 @@
+// The typed, immutable configuration snapshot (DESIGN.md sections 1-2).
+// parse_config() is pure: text in, Config or precise diagnostics out. load_config() adds the file I/O.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace hardend::config {
+
+// Where a key or value sits in the config file (1-based line and column; 0 = not from a file).
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  // "d1.conf:7:3", or "d1.conf" without a position, or "" for built-in defaults.
+  std::string str() const;
+};
+
+enum class Severity { Warning, Error };
+
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  Location location;
+  std::string key;  // may be empty (e.g. a JSON syntax error)
+  std::string message;
+  // "d1.conf:7:3: python.pass.extra.keys.demisto/dl: unknown flag --memroy (did you mean --memory?)"
+  std::string str() const;
+};
+
+// A resolved setting: its value and where it came from ("default" or the config key).
+template <class T>
+struct Setting {
+  T value{};
+  std::string source = "default";
+  Location location;
+  bool is_default() const { return source == "default"; }
+};
+
+// One declared Docker network (issue 4: "network.networks").
+struct NetworkDecl {
+  std::string name;
+  std::string bridge;                    // com.docker.network.bridge.name
+  std::vector<std::string> block;        // "host" | "metadata" | "internal"
+  std::vector<std::string> block_cidrs;  // extra CIDRs dropped
+  std::vector<std::string> allow_cidrs;  // exceptions, accepted before the drops
+  Location location;
+};
+
+struct Config {
+  std::string path;  // the file this came from; empty when every value is a built-in default
+
+  // Non-root user.
+  Setting<bool> run_as_user;                       // docker.run.internal.asuser (default true)
+  Setting<std::string> user;                       // docker.run.internal.asuser.user (default "4000:4000")
+  Setting<std::vector<std::string>> asuser_ignore;  // docker.run.internal.asuser.ignore (prefixes)
+
+  // Memory and CPU.
+  Setting<bool> limit_memory;    // limit.docker.memory (default true)
+  Setting<int64_t> memory_limit;  // docker.memory.limit (bytes; default 1g)
+  Setting<bool> limit_cpu;       // limit.docker.cpu (default true)
+  Setting<double> cpu_limit;     // docker.cpu.limit (CPUs; default 1.0)
+
+  // Extra docker run options, raw ("--pids-limit=256##--ulimit=nofile=1024:8192"); parsed by the policy layer.
+  Setting<std::optional<std::string>> extra_keys;  // python.pass.extra.keys
+  // Per image: key suffix exactly as written, "demisto/dl" or "demisto/dl:1.4" -> raw options.
+  std::map<std::string, Setting<std::string>> image_extra_keys;
+
+  // Hardening beyond the seed guide.
+  Setting<bool> drop_all_capabilities;              // docker.run.capabilities.drop.all (default true)
+  Setting<std::vector<std::string>> keep_capabilities;  // docker.run.capabilities.keep (default none)
+  Setting<bool> no_new_privileges;                  // docker.run.no.new.privileges (default true)
+  Setting<bool> read_only_root;                     // docker.run.read.only (default true)
+  Setting<std::vector<std::string>> tmpfs;          // docker.run.tmpfs (default "/tmp:rw,noexec,nosuid,size=64m")
+  Setting<std::vector<std::string>> allow_unsafe;   // docker.run.allow.unsafe (flags allowed despite breaking isolation)
+
+  // Runtime and runs.
+  Setting<std::string> runtime;              // container.runtime: "docker" | "podman"
+  Setting<std::string> python_default_image;  // python.default.image
+  Setting<int64_t> output_limit;             // run.output.limit (bytes; default 10m)
+
+  // Network hardening (issue 4).
+  Setting<bool> net_block_host;                        // network.block.host (default true)
+  Setting<std::vector<std::string>> container_ranges;  // network.container.ranges (default 172.16.0.0/12)
+  Setting<std::vector<std::string>> default_block;     // network.default.block (default ["metadata"])
+  std::vector<NetworkDecl> networks;                   // network.networks
+  Location networks_location;
+
+  // Diagnostics that did not prevent loading (unknown keys when not strict, ...).
+  std::vector<Diagnostic> warnings;
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+struct ParseOptions {
+  bool strict = false;  // unknown keys become errors
+};
+
+struct ParseOutcome {
+  std::optional<Config> config;       // set when there is no error
+  std::vector<Diagnostic> diagnostics;  // errors and warnings, in file order
+  bool ok() const { return config.has_value(); }
+};
+
+// Pure. `file` is only used in diagnostics.
+ParseOutcome parse_config(std::string_view text, const std::string& file, const ParseOptions& options = {});
+
+// The built-in defaults (what a missing config file means): fully hardened.
+Config default_config();
+
+// Which file to read: explicit --config, else $HARDEND_CONFIG, else /etc/hardend/d1.conf.
+struct ConfigSource {
+  std::string path;
+  bool explicit_path = false;  // false: a missing file means defaults
+};
+ConfigSource choose_config_source(const std::optional<std::string>& cli_path);
+
+// Reads and parses. A missing file at the default (non-explicit) path yields the defaults.
+ParseOutcome load_config(const ConfigSource& source, const ParseOptions& options = {});
+
+}  // namespace hardend::config

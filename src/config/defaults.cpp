@@ -1,0 +1,27 @@
+#include "config/config.h"
+
+namespace hardend::config {
+
+// A missing key means "hardened" (DESIGN.md section 2): these are the values of an empty config.
+Config default_config() {
+  Config c;
+  c.run_as_user.value = true;
+  c.user.value = "4000:4000";
+  c.limit_memory.value = true;
+  c.memory_limit.value = int64_t{1} << 30;
+  c.limit_cpu.value = true;
+  c.cpu_limit.value = 1.0;
+  c.drop_all_capabilities.value = true;
+  c.no_new_privileges.value = true;
+  c.read_only_root.value = true;
+  c.tmpfs.value = {"/tmp:rw,noexec,nosuid,size=64m"};
+  c.runtime.value = "docker";
+  c.python_default_image.value = "hardend/python:3.11";
+  c.output_limit.value = int64_t{10} << 20;
+  c.net_block_host.value = true;
+  c.container_ranges.value = {"172.16.0.0/12"};
+  c.default_block.value = {"metadata"};
+  return c;
+}
+
+}  // namespace hardend::config

@@ -1,0 +1,63 @@
+// HTTP/1.1 to the Docker Engine API over a unix socket or TCP, with Boost.Beast (DESIGN.md section 4).
+// Synchronous: each call opens its own connection, so a Transport can be shared by threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "docker/endpoint.h"
+
+namespace hardend::docker {
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string reason;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// A connection taken over after "Upgrade: tcp" (attach, exec start): raw bytes both ways.
+class HijackedStream {
+ public:
+  virtual ~HijackedStream() = default;
+  // Reads up to `max` bytes; returns 0 bytes at end of stream.
+  virtual Result<std::string> read_some(size_t max = 65536) = 0;
+  virtual Status write_all(std::string_view data) = 0;
+  // Half-close: the container sees end of stdin.
+  virtual Status close_write() = 0;
+  // Unblocks a reader in another thread.
+  virtual void cancel() = 0;
+};
+
+class Transport {
+ public:
+  explicit Transport(Endpoint endpoint);
+
+  const Endpoint& endpoint() const { return endpoint_; }
+
+  // `timeout` bounds the whole exchange; nullopt means none (e.g. POST /containers/{id}/wait).
+  Result<HttpResponse> request(std::string_view method, std::string_view target, std::string_view body = {},
+                               std::string_view content_type = "application/json",
+                               std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60)) const;
+
+  // Streams a file as the request body (image import).
+  Result<HttpResponse> request_with_file(std::string_view method, std::string_view target,
+                                         const std::string& file_path, std::string_view content_type) const;
+
+  // Sends the request with "Connection: Upgrade, Upgrade: tcp" and hands over the raw connection once the
+  // daemon answers 101 (or 200). Any bytes already read past the headers are delivered first.
+  Result<std::unique_ptr<HijackedStream>> hijack(std::string_view method, std::string_view target,
+                                                 std::string_view body = {}) const;
+
+ private:
+  Endpoint endpoint_;
+};
+
+}  // namespace hardend::docker
