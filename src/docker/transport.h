@@ -24,6 +24,8 @@ struct HttpResponse {
 };
 
 // A connection taken over after "Upgrade: tcp" (attach, exec start): raw bytes both ways.
+// Thread-safety: one thread may read while another writes; cancel() may be called from any thread at any time
+// while the object is alive (it shuts the socket down, so a blocked read_some returns end of stream).
 class HijackedStream {
  public:
   virtual ~HijackedStream() = default;
@@ -47,17 +49,30 @@ class Transport {
                                std::string_view content_type = "application/json",
                                std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60)) const;
 
-  // Streams a file as the request body (image import).
+  // Streams a file as the request body (image import) without loading it into memory.
   Result<HttpResponse> request_with_file(std::string_view method, std::string_view target,
-                                         const std::string& file_path, std::string_view content_type) const;
+                                         const std::string& file_path, std::string_view content_type,
+                                         std::optional<std::chrono::milliseconds> timeout = std::chrono::minutes(10)) const;
 
   // Sends the request with "Connection: Upgrade, Upgrade: tcp" and hands over the raw connection once the
   // daemon answers 101 (or 200). Any bytes already read past the headers are delivered first.
-  Result<std::unique_ptr<HijackedStream>> hijack(std::string_view method, std::string_view target,
-                                                 std::string_view body = {}) const;
+  // A 4xx/5xx answer becomes api_error(). `header_timeout` bounds only the exchange up to the response header;
+  // reads on the hijacked stream block until data, end of stream or cancel().
+  Result<std::unique_ptr<HijackedStream>> hijack(
+      std::string_view method, std::string_view target, std::string_view body = {},
+      std::optional<std::chrono::milliseconds> header_timeout = std::chrono::seconds(60)) const;
 
  private:
   Endpoint endpoint_;
 };
+
+// "/v1.41/containers/x/json?all=1" -> "/containers/x/json": the path as shown in error messages.
+std::string display_path(std::string_view target);
+
+// The daemon's "message" from a JSON error body, else the trimmed body text (may be empty).
+std::string daemon_message(const HttpResponse& response);
+
+// "POST /containers/create: 404 Not Found: No such image: nosuch:latest".
+Error api_error(std::string_view method, std::string_view target, const HttpResponse& response);
 
 }  // namespace hardend::docker
