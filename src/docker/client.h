@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,8 +48,13 @@ class Client {
   Result<void> start_container(const std::string& id);
   // Attach before start to receive all output. stdin only when the container was created with OpenStdin.
   Result<std::unique_ptr<AttachedStream>> attach_container(const std::string& id, bool with_stdin);
-  Result<ContainerExit> wait_container(const std::string& id);  // blocks until the container exits
+  // Blocks (no timeout) until the container is not running. `condition` is the daemon's wait condition:
+  // "not-running" (default: returns at once for a container that already exited, or was never started),
+  // "next-exit" (call before start to wait for the first exit) or "removed".
+  Result<ContainerExit> wait_container(const std::string& id, const std::string& condition = "not-running");
+  // A container that is not running (409 "is not running") counts as killed.
   Result<void> kill_container(const std::string& id, const std::string& signal = "KILL");
+  // Also removes anonymous volumes. A missing container is an error for which is_not_found() is true.
   Result<void> remove_container(const std::string& id, bool force = true);
   Result<nlohmann::json> inspect_container(const std::string& id);
   // Containers carrying every label in `labels` ("key" or "key=value"); `all` includes stopped ones.
@@ -56,7 +62,8 @@ class Client {
   // Extracts a tar archive into the container's filesystem at `path` (works before start).
   Result<void> put_archive(const std::string& id, const std::string& path, const std::string& tar_bytes);
 
-  // Exec (used by the warm pool and the probe).
+  // Exec (used by the warm pool and the probe). start_exec attaches to the exec's output (multiplexed unless the
+  // exec was created with "Tty": true).
   Result<std::string> create_exec(const std::string& container_id, const nlohmann::json& body);
   Result<std::unique_ptr<AttachedStream>> start_exec(const std::string& exec_id);
   Result<nlohmann::json> inspect_exec(const std::string& exec_id);
@@ -67,14 +74,35 @@ class Client {
   Result<nlohmann::json> list_networks();
   Result<void> remove_network(const std::string& name);
 
-  // Raw call for anything not typed above. `path` without the version prefix ("/containers/json").
+  // Raw call for anything not typed above. `path` without the version prefix ("/containers/json", a query is
+  // fine). A 4xx/5xx answer is an error in the usual format; other answers are returned as they are.
   Result<HttpResponse> call(const std::string& method, const std::string& path, const std::string& body = {});
 
+  // The newest Engine API version hardend speaks; negotiate() never picks a newer one.
+  static constexpr const char* kMaxApiVersion = "1.41";
+
  private:
+  struct NegotiatedVersion {
+    std::mutex mutex;
+    std::string api_version;  // empty until negotiated
+  };
+
   Result<std::string> versioned(const std::string& path);
+  // Versioned request that turns 4xx/5xx into api_error(); `accepted` lists extra non-2xx statuses that are fine.
+  Result<HttpResponse> checked(const std::string& method, const std::string& path, const std::string& body = {},
+                               std::vector<unsigned> accepted = {}, std::string_view content_type = "application/json",
+                               std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60));
+  Result<std::unique_ptr<AttachedStream>> attach_hijacked(const std::string& path, const std::string& body,
+                                                          bool tty);
   Transport transport_;
-  std::string api_version_;  // empty until negotiated
+  // Shared so that Client stays movable (Result<Client>) and copies of it negotiate once.
+  std::shared_ptr<NegotiatedVersion> negotiated_ = std::make_shared<NegotiatedVersion>();
 };
+
+// Percent-encodes a query parameter value (RFC 3986 unreserved characters stay as they are).
+std::string query_escape(std::string_view value);
+// Compares "1.41"-style API versions numerically: negative, zero or positive like strcmp.
+int compare_api_versions(std::string_view a, std::string_view b);
 
 // True when `error` came from a 404 (no such container/image/network).
 bool is_not_found(const Error& error);
