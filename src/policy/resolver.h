@@ -22,8 +22,8 @@ struct RuntimeFacts {
 Result<ContainerSpec> resolve_policy(const config::Config& config, const ImageRef& image,
                                      const RuntimeFacts& facts = {});
 
-// Which extra-keys key applies to an image ("python.pass.extra.keys.demisto/dl:1.4", ".demisto/dl", the general
-// key, or "" when none is set).
+// Which extra-keys key applies to an image ("python.pass.extra.keys.demisto/dl:1.4", ".demisto/dl", the
+// general key, or "" when none is set).
 std::string extra_keys_source(const config::Config& config, const ImageRef& image);
 
 // Every image named in a per-image config key (for `check --all-images` and config validation).
