@@ -1,0 +1,824 @@
+# hardend in-container executor (protocol version 1; docs/SCRIPTS.md describes it in full).
+#
+# Started by the bootstrap (assets/bootstrap.py), which passes HARDEND_BOOT (the first stdin line, already parsed)
+# and HARDEND_STDIN (the buffered stdin reader, positioned after that line). For every request line it forks a
+# fresh "script process" that runs the script with the platform's globals; this process (the "pump") forwards
+# everything the script produces to the engine as one-line JSON frames on the ORIGINAL stdout:
+#   {"t":"ready"} once, then per run {"t":"stdout"|"stderr","data":...}, {"t":"entry","entry":{...}},
+#   {"t":"log","level":...,"msg":...}, {"t":"error","message":...,"traceback":...}, {"t":"truncated","limit":N}
+#   and finally {"t":"done","exit_code":N}.
+# Only the pump writes to the engine's stdout, so frames never interleave. The script process sends its frames
+# through a private pipe; its fds 1 and 2 are pipes too, so output of programs it starts (multiprocessing
+# children, subprocesses) is captured. The pump enforces the output cap, so a flood cannot reach the engine.
+import builtins
+import codecs
+import io
+import json
+import linecache
+import os
+import selectors
+import signal
+import sys
+import threading
+import time
+import traceback
+import types
+
+PROTOCOL_VERSION = 1
+DEFAULT_OUTPUT_LIMIT = 10 * 1024 * 1024
+# Writes of at most PIPE_BUF bytes to a pipe are atomic: text frames from the script process (and from any
+# process it forks) are kept below it so that concurrent writers never interleave inside a line.
+ATOMIC_FRAME_BYTES = 4000
+PUMP_READ_BYTES = 65536
+PUMP_TEXT_FRAME_CHARS = 16384
+# After the script process exits, processes it left behind may still hold its pipes: wait this long for them,
+# then kill the run's process group.
+ORPHAN_GRACE_SECONDS = 0.5
+MAX_TRACEBACK_CHARS = 65536
+EXIT_BAD_REQUEST = 2
+EXIT_EXECUTOR_FAILURE = 70
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JSON encoding shared by both processes
+
+
+def _json_default(value):
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _replace_non_finite(value):
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _replace_non_finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replace_non_finite(v) for v in value]
+    return value
+
+
+def encode_frame(frame):
+    """One frame as a UTF-8 JSON line. NaN/Infinity are not JSON: they are sent as strings."""
+    try:
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_replace_non_finite(frame), ensure_ascii=False, separators=(",", ":"),
+                          default=_json_default, allow_nan=False)
+    return (text + "\n").encode("utf-8", "replace")
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def utf8_prefix(text, max_bytes):
+    """The longest prefix of `text` whose UTF-8 encoding fits in max_bytes."""
+    return text.encode("utf-8", "replace")[:max_bytes].decode("utf-8", "ignore")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Script process side: frames, stdout/stderr streams, the demisto object
+
+
+class ScriptFrames:
+    """Frame writer of the script process (and of every process it forks). Thread-safe; fork-safe."""
+
+    def __init__(self, fd, text_limit):
+        self.fd = fd
+        self.text_left = text_limit
+        self.truncated = False
+        self.lock = threading.Lock()
+
+    def after_fork_in_child(self):
+        self.lock = threading.Lock()
+
+    def emit(self, frame):
+        line = encode_frame(frame)
+        with self.lock:
+            write_all(self.fd, line)
+
+    def text(self, kind, text):
+        """stdout/stderr text, cut at this process's share of the output cap, in atomic-size frames."""
+        if not text:
+            return
+        size = len(text.encode("utf-8", "replace"))
+        if size > self.text_left:
+            text = utf8_prefix(text, max(self.text_left, 0))
+            self.text_left = 0
+            if text:
+                self._text_frames(kind, text)
+            if not self.truncated:
+                self.truncated = True
+                self.emit({"t": "truncated"})
+            return
+        self.text_left -= size
+        self._text_frames(kind, text)
+
+    def _text_frames(self, kind, text):
+        step = ATOMIC_FRAME_BYTES // 2
+        start = 0
+        while start < len(text):
+            piece = text[start:start + step]
+            line = encode_frame({"t": kind, "data": piece})
+            # Escaped control characters or wide characters can make a piece too big: halve it until it fits.
+            while len(line) > ATOMIC_FRAME_BYTES and len(piece) > 1:
+                piece = piece[:len(piece) // 2]
+                line = encode_frame({"t": kind, "data": piece})
+            with self.lock:
+                write_all(self.fd, line)
+            start += len(piece)
+
+    def log(self, level, message):
+        self.emit({"t": "log", "level": level, "msg": message})
+
+
+class FrameTextStream(io.TextIOBase):
+    """sys.stdout / sys.stderr of the script: line-buffered text that becomes stdout/stderr frames in order with
+    the script's entries (raw writes to fds 1 and 2 are captured separately by the pump)."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def __init__(self, frames, kind, fd):
+        super().__init__()
+        self._frames = frames
+        self._kind = kind
+        self._fd = fd
+        self._pending = []
+        self._pending_chars = 0
+        self._lock = threading.Lock()
+        self.buffer = _BinaryAdapter(self)
+
+    def after_fork_in_child(self):
+        self._lock = threading.Lock()
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._fd
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not {}".format(type(text).__name__))
+        with self._lock:
+            self._pending.append(text)
+            self._pending_chars += len(text)
+            must_flush = "\n" in text or self._pending_chars >= ATOMIC_FRAME_BYTES
+        if must_flush:
+            self.flush()
+        return len(text)
+
+    def flush(self):
+        with self._lock:
+            text = "".join(self._pending)
+            self._pending = []
+            self._pending_chars = 0
+        if text:
+            self._frames.text(self._kind, text)
+
+    def close(self):
+        self.flush()  # the script cannot close the channel itself; later writes still work
+
+
+class _BinaryAdapter:
+    """sys.stdout.buffer: bytes are decoded incrementally (a character may be split across writes)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def write(self, data):
+        self._stream.write(self._decoder.decode(bytes(data)))
+        return len(data)
+
+    def flush(self):
+        self._stream.flush()
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._stream.fileno()
+
+
+def normalize_entries(results):
+    """demisto.results(...) accepts an entry dict, a list of results, a string or any JSON value."""
+    if results is None:
+        return []
+    if isinstance(results, (list, tuple)):
+        entries = []
+        for item in results:
+            entries.extend(normalize_entries(item) if not isinstance(item, (list, tuple)) else [_plain_entry(item)])
+        return entries
+    if isinstance(results, dict) and any(k in results for k in ("Type", "Contents", "ContentsFormat")):
+        entry = dict(results)
+        entry.setdefault("Type", 1)
+        entry.setdefault("ContentsFormat", "json" if isinstance(entry.get("Contents"), (dict, list)) else "text")
+        entry.setdefault("Contents", None)
+        entry.setdefault("HumanReadable", None)
+        entry.setdefault("EntryContext", None)
+        return [entry]
+    return [_plain_entry(results)]
+
+
+def _plain_entry(value):
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text_like = isinstance(value, str)
+    return {"Type": 1, "ContentsFormat": "text" if text_like else "json", "Contents": value,
+            "HumanReadable": None, "EntryContext": None}
+
+
+def _format_message(message, args):
+    message = message if isinstance(message, str) else str(message)
+    if args:
+        try:
+            return message % args
+        except (TypeError, ValueError):
+            return " ".join([message] + [str(a) for a in args])
+    return message
+
+
+class Demisto:
+    """The `demisto` object (also importable as `demistomock`). Server-side calls that need a real XSOAR
+    server (executeCommand, incidents, files) answer as a server without that data would; see docs/SCRIPTS.md."""
+
+    def __init__(self, request, frames):
+        self._frames = frames
+        self._args = request.get("args") or {}
+        self._params = request.get("params") or {}
+        self._command = request.get("command") or ""
+        self._context = request.get("context") or {}
+        self._integration_context = {}
+        self._last_run = {}
+        self.callingContext = {"args": self._args, "command": self._command,
+                               "context": {"IntegrationBrand": "", "ParentEntry": None, "ExecutedCommands": None}}
+
+    def args(self):
+        return self._args
+
+    def params(self):
+        return self._params
+
+    def command(self):
+        return self._command
+
+    def getArg(self, name):
+        return self._args.get(name)
+
+    def getParam(self, name):
+        return self._params.get(name)
+
+    def results(self, results):
+        for entry in normalize_entries(results):
+            self._frames.emit({"t": "entry", "entry": entry})
+
+    def log(self, message, *args):
+        self._frames.log("info", _format_message(message, args))
+
+    def debug(self, message, *args):
+        self._frames.log("debug", _format_message(message, args))
+
+    def info(self, message, *args):
+        self._frames.log("info", _format_message(message, args))
+
+    def warning(self, message, *args):
+        self._frames.log("warning", _format_message(message, args))
+
+    def error(self, message, *args):
+        self._frames.log("error", _format_message(message, args))
+
+    def context(self):
+        return self._context
+
+    def setContext(self, key, value):
+        self._context[key] = value
+
+    def get(self, obj, field, defaultParam=None):
+        current = obj
+        for part in str(field).split("."):
+            if isinstance(current, dict) and part in current:
+                current = current[part]
+            else:
+                return defaultParam
+        return current
+
+    def gets(self, obj, field):
+        return str(self.get(obj, field, ""))
+
+    def dt(self, obj, transform):
+        return self.get(obj, transform)
+
+    def incidents(self):
+        return [{}]
+
+    def incident(self):
+        return {}
+
+    def investigation(self):
+        return {"id": "1"}
+
+    def executeCommand(self, command, args=None):
+        return [{"Type": 4, "ContentsFormat": "text", "HumanReadable": None, "EntryContext": None,
+                 "Contents": "executeCommand is not available in hardend script: {}".format(command)}]
+
+    def getIntegrationContext(self):
+        return self._integration_context
+
+    def setIntegrationContext(self, context):
+        self._integration_context = context
+
+    def getLastRun(self):
+        return self._last_run
+
+    def setLastRun(self, value):
+        self._last_run = value
+
+    def uniqueFile(self):
+        import uuid
+        return str(uuid.uuid4())
+
+    def getLicenseID(self):
+        return "hardend"
+
+    def demistoVersion(self):
+        return {"version": "6.10.0", "buildNumber": "0", "platform": "hardend"}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Script process: set up, run, report
+
+
+def script_filename(name):
+    base = os.path.basename(str(name or "")).strip() or "script"
+    return base if base.endswith(".py") else base + ".py"
+
+
+def exit_code_of_system_exit(exc):
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    sys.stderr.write("{}\n".format(code))
+    return 1
+
+
+def error_frame(exc, filename):
+    """Traceback of the script's own frames (those of the executor are dropped), with its line numbers."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        tb = None
+    elif tb is None:
+        tb = exc.__traceback__
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    if len(text) > MAX_TRACEBACK_CHARS:
+        text = text[:MAX_TRACEBACK_CHARS // 2] + "\n...\n" + text[-MAX_TRACEBACK_CHARS // 2:]
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    frame = {"t": "error", "message": message, "type": type(exc).__name__, "traceback": text}
+    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    if line is None and tb is not None:
+        while tb.tb_next is not None and tb.tb_next.tb_frame.f_code.co_filename == filename:
+            tb = tb.tb_next
+        line = tb.tb_lineno
+    if line is not None:
+        frame["line"] = line
+    return frame
+
+
+def install_platform_modules(request, frames, module_codes):
+    """Fresh demistomock / CommonServerPython / CommonServerUserPython modules, as the platform provides them."""
+    demisto = Demisto(request, frames)
+    sys.modules["demistomock"] = demisto
+    common = types.ModuleType("CommonServerPython")
+    common.__file__ = "CommonServerPython.py"
+    sys.modules["CommonServerPython"] = common
+    exec(module_codes["CommonServerPython"], common.__dict__)
+    sys.modules["CommonServerUserPython"] = types.ModuleType("CommonServerUserPython")
+    return common
+
+
+def script_namespace(common, filename):
+    """The script's globals: `from CommonServerPython import *` (public names, including the modules it
+    imported, such as sys and os), in a module registered as __main__ so pickling by reference works."""
+    main_module = types.ModuleType("__main__")
+    namespace = main_module.__dict__
+    for name, value in common.__dict__.items():
+        if not name.startswith("_"):
+            namespace[name] = value
+    namespace.update({"__name__": "__main__", "__file__": filename, "__builtins__": builtins})
+    sys.modules["__main__"] = main_module
+    return namespace
+
+
+def finish_like_interpreter():
+    """What a normal interpreter exit does: join non-daemon threads, then run atexit handlers
+    (multiprocessing joins its children there)."""
+    try:
+        threading._shutdown()
+    except Exception:
+        traceback.print_exc()
+    try:
+        import atexit
+        atexit._run_exitfuncs()
+    except Exception:
+        traceback.print_exc()
+
+
+def run_script(request, frames, module_codes):
+    filename = script_filename(request.get("name"))
+    source = request.get("script") or ""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        common = install_platform_modules(request, frames, module_codes)
+        namespace = script_namespace(common, filename)
+    except BaseException as exc:  # a broken shim is hardend's bug, report it whole
+        frames.emit({"t": "error", "message": "hardend executor: cannot set up the script API: {!r}".format(exc),
+                     "traceback": traceback.format_exc()})
+        return EXIT_EXECUTOR_FAILURE
+    try:
+        code = compile(source, filename, "exec")
+        exec(code, namespace)
+        exit_code = 0
+    except SystemExit as exc:
+        exit_code = exit_code_of_system_exit(exc)
+    except BaseException as exc:
+        frames.emit(error_frame(exc, filename))
+        exit_code = 1
+    finish_like_interpreter()
+    return exit_code
+
+
+def script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, text_limit):
+    """Runs in the forked script process; returns its exit code."""
+    os.setpgid(0, 0)  # the run is one process group: leftovers are killed together
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(stdout_w, 1)
+    os.dup2(stderr_w, 2)
+    for fd in (devnull, stdout_w, stderr_w):
+        if fd > 2:
+            os.close(fd)
+    frames = ScriptFrames(frames_w, text_limit)
+    sys.stdin = open(os.devnull, "r")  # the executor's own stdin (the request stream) is not the script's
+    sys.stdout = FrameTextStream(frames, "stdout", 1)
+    sys.stderr = FrameTextStream(frames, "stderr", 2)
+    streams = (sys.stdout, sys.stderr)
+
+    def before_fork():
+        for stream in streams:
+            stream.flush()
+
+    def after_fork_in_child():
+        frames.after_fork_in_child()
+        for stream in streams:
+            stream.after_fork_in_child()
+
+    os.register_at_fork(before=before_fork, after_in_child=after_fork_in_child)
+    exit_code = run_script(request, frames, module_codes)
+    for stream in streams:
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    return exit_code
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pump side: one run = fork, forward frames under the output cap, reap, report done
+
+
+class EngineOutput:
+    """The original stdout: only the pump writes here, one whole line per write."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def emit(self, frame):
+        write_all(self.fd, encode_frame(frame))
+
+    def line(self, line):
+        write_all(self.fd, line)
+
+
+class RunPump:
+    """Forwards one run's output to the engine. Text (stdout, stderr, log) and entries have a budget of
+    `limit` bytes each; beyond it data is dropped and one truncated frame is sent."""
+
+    TEXT_PREFIXES = (b'{"t":"stdout"', b'{"t":"stderr"', b'{"t":"log"')
+    ENTRY_PREFIX = b'{"t":"entry"'
+    TRUNCATED_PREFIX = b'{"t":"truncated"'
+
+    def __init__(self, out, limit):
+        self.out = out
+        self.limit = limit
+        self.text_left = limit
+        self.entry_left = limit
+        self.truncated_sent = False
+        self.max_child_line = 2 * limit + 65536
+        self.child_buffer = bytearray()
+        self.discarding_child_line = False
+        self.decoders = {}
+
+    def mark_truncated(self):
+        if not self.truncated_sent:
+            self.truncated_sent = True
+            self.out.emit({"t": "truncated", "limit": self.limit})
+
+    def raw_text(self, kind, data, final=False):
+        """Bytes written straight to fd 1 or 2 (by the script or programs it started)."""
+        decoder = self.decoders.setdefault(kind, codecs.getincrementaldecoder("utf-8")("replace"))
+        text = decoder.decode(data, final)
+        if not text:
+            return
+        if self.text_left <= 0:
+            self.mark_truncated()
+            return
+        size = len(text.encode("utf-8"))
+        cut = size > self.text_left
+        if cut:
+            text = utf8_prefix(text, self.text_left)
+        self.text_left -= min(size, self.text_left)
+        for start in range(0, len(text), PUMP_TEXT_FRAME_CHARS):
+            self.out.emit({"t": kind, "data": text[start:start + PUMP_TEXT_FRAME_CHARS]})
+        if cut:
+            self.mark_truncated()
+
+    def child_bytes(self, data):
+        """Frame lines from the script process; only complete lines are forwarded."""
+        start = 0
+        while True:
+            newline = data.find(b"\n", start)
+            if newline < 0:
+                rest = data[start:]
+                if self.discarding_child_line:
+                    return
+                self.child_buffer += rest
+                if len(self.child_buffer) > self.max_child_line:
+                    self.child_buffer = bytearray()
+                    self.discarding_child_line = True
+                    self.mark_truncated()
+                return
+            piece = data[start:newline + 1]
+            start = newline + 1
+            if self.discarding_child_line:
+                self.discarding_child_line = False
+                continue
+            if self.child_buffer:
+                self.child_buffer += piece
+                line = bytes(self.child_buffer)
+                self.child_buffer = bytearray()
+            else:
+                line = bytes(piece)
+            self.child_line(line)
+
+    def child_line(self, line):
+        if line.startswith(self.TEXT_PREFIXES):
+            if len(line) <= self.text_left:
+                self.text_left -= len(line)
+                self.out.line(line)
+            else:
+                self._cut_text_frame(line)
+        elif line.startswith(self.ENTRY_PREFIX):
+            if len(line) <= self.entry_left:
+                self.entry_left -= len(line)
+                self.out.line(line)
+            else:
+                self.entry_left = 0
+                self.mark_truncated()
+        elif line.startswith(self.TRUNCATED_PREFIX):
+            self.mark_truncated()
+        else:
+            self.out.line(line)
+
+    def _cut_text_frame(self, line):
+        budget = self.text_left
+        self.text_left = 0
+        try:
+            frame = json.loads(line)
+            field = "data" if "data" in frame else "msg"
+            frame[field] = utf8_prefix(str(frame.get(field, "")), max(budget - 64, 0))
+            if frame[field]:
+                self.out.emit(frame)
+        except ValueError:
+            pass
+        self.mark_truncated()
+
+    def finish(self):
+        for kind in list(self.decoders):
+            self.raw_text(kind, b"", final=True)
+
+
+def _pidfd(pid):
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None  # old kernel: fall back to polling waitpid
+
+
+def pump_run(pid, stdout_r, stderr_r, frames_r, pump):
+    """Forwards until the script process has exited and its pipes are drained; returns its wait status."""
+    selector = selectors.DefaultSelector()
+    kinds = {stdout_r: "stdout", stderr_r: "stderr", frames_r: "frames"}
+    for fd in kinds:
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_READ)
+    pidfd = _pidfd(pid)
+    if pidfd is not None:
+        selector.register(pidfd, selectors.EVENT_READ)
+    open_fds = set(kinds)
+    status = None
+    deadline = None
+    killed_group = False
+    while open_fds:
+        if status is None:
+            timeout = None if pidfd is not None else 0.01
+        else:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                if killed_group:
+                    break
+                _kill_group(pid)  # leftovers still hold the pipes: end them, then read what they wrote
+                killed_group = True
+                deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+                continue
+        for key, _ in selector.select(timeout):
+            fd = key.fd
+            if fd == pidfd:
+                selector.unregister(pidfd)
+                os.close(pidfd)
+                pidfd = None
+                continue
+            try:
+                data = os.read(fd, PUMP_READ_BYTES)
+            except BlockingIOError:
+                continue
+            if not data:
+                selector.unregister(fd)
+                open_fds.discard(fd)
+                continue
+            if kinds[fd] == "frames":
+                pump.child_bytes(data)
+            else:
+                pump.raw_text(kinds[fd], data)
+        if status is None:
+            waited, wait_status = os.waitpid(pid, os.WNOHANG)
+            if waited:
+                status = wait_status
+                deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+    if pidfd is not None:
+        os.close(pidfd)
+    selector.close()
+    for fd in kinds:
+        os.close(fd)
+    if status is None:
+        status = os.waitpid(pid, 0)[1]
+    if not killed_group:
+        _kill_group(pid)
+    _reap_orphans()
+    pump.finish()
+    return status
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _reap_orphans():
+    """As PID 1 of the container the executor inherits the run's orphans: reap them (the PIDs limit counts)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def decode_request(line):
+    request = json.loads(line)
+    if not isinstance(request, dict):
+        raise ValueError("the request is not a JSON object")
+    if not isinstance(request.get("script"), str):
+        raise ValueError('the request has no "script" string')
+    for field in ("args", "params"):
+        if request.get(field) is not None and not isinstance(request[field], dict):
+            raise ValueError('"{}" must be a JSON object'.format(field))
+    return request
+
+
+def serve_request(line, out, module_codes):
+    """One run; returns the exit code reported in its done frame."""
+    started = time.monotonic()
+    try:
+        request = decode_request(line)
+    except ValueError as exc:
+        out.emit({"t": "error", "message": "hardend executor: bad request: {}".format(exc), "traceback": ""})
+        out.emit({"t": "done", "exit_code": EXIT_BAD_REQUEST})
+        return EXIT_BAD_REQUEST
+    limit = request.get("output_limit")
+    limit = limit if isinstance(limit, int) and limit > 0 else DEFAULT_OUTPUT_LIMIT
+    stdout_r, stdout_w = os.pipe()
+    stderr_r, stderr_w = os.pipe()
+    frames_r, frames_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        exit_code = EXIT_EXECUTOR_FAILURE
+        try:
+            for fd in (stdout_r, stderr_r, frames_r, out.fd):
+                os.close(fd)
+            exit_code = script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, limit)
+        except BaseException:
+            try:
+                os.write(2, traceback.format_exc().encode("utf-8", "replace"))
+            except OSError:
+                pass
+        finally:
+            os._exit(exit_code)
+    try:
+        os.setpgid(pid, pid)  # also from this side: no window in which a kill of the group could miss it
+    except OSError:
+        pass
+    for fd in (stdout_w, stderr_w, frames_w):
+        os.close(fd)
+    pump = RunPump(out, limit)
+    status = pump_run(pid, stdout_r, stderr_r, frames_r, pump)
+    done = {"t": "done", "duration_ms": int((time.monotonic() - started) * 1000)}
+    if os.WIFSIGNALED(status):
+        done["signal"] = os.WTERMSIG(status)
+        done["exit_code"] = 128 + os.WTERMSIG(status)
+    else:
+        done["exit_code"] = os.waitstatus_to_exitcode(status)
+    if request.get("id") is not None:
+        done["id"] = request["id"]
+    out.emit(done)
+    return done["exit_code"]
+
+
+def compile_modules(sources):
+    if "CommonServerPython" not in sources:
+        raise ValueError('the executor line carries no "CommonServerPython" module')
+    codes = {}
+    for name, source in sources.items():
+        filename = name + ".py"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        codes[name] = compile(source, filename, "exec")
+    return codes
+
+
+def prewarm():
+    """Import what CommonServerPython imports once, before any fork: every run of a warm executor starts
+    with them loaded."""
+    for name in ("base64", "binascii", "gzip", "json", "logging", "re", "socket", "ssl", "uuid", "math",
+                 "random", "collections", "datetime", "xml.etree.ElementTree", "concurrent.futures",
+                 "urllib.parse", "typing", "warnings", "functools", "inspect", "abc"):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
+def main(boot, stdin):
+    out = EngineOutput(os.dup(1))
+    os.dup2(2, 1)  # a stray print of the executor itself must never corrupt the frame stream
+    mode = boot.get("mode", "once")
+    module_codes = compile_modules(boot.get("modules") or {})
+    prewarm()
+    out.emit({"t": "ready", "protocol": PROTOCOL_VERSION, "mode": mode, "pid": os.getpid(),
+              "python": "{}.{}.{}".format(*sys.version_info[:3])})
+    if mode == "loop":
+        while True:
+            line = stdin.readline()
+            if not line:
+                return 0
+            if line.strip():
+                serve_request(line, out, module_codes)
+    line = stdin.readline()
+    if not line.strip():
+        out.emit({"t": "error", "message": "hardend executor: stdin closed before the request", "traceback": ""})
+        out.emit({"t": "done", "exit_code": EXIT_BAD_REQUEST})
+        return EXIT_BAD_REQUEST
+    return min(serve_request(line, out, module_codes), 255)
+
+
+if __name__ == "hardend_executor":
+    # Every frame is already written with os.write: skip the interpreter's slow teardown.
+    os._exit(main(HARDEND_BOOT, HARDEND_STDIN))  # noqa: F821 (both are given by the bootstrap)
