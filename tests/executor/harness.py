@@ -1,0 +1,88 @@
+"""Runs the in-container executor on the host exactly as a container would: `python3 -u -c BOOTSTRAP`, the
+bootstrap line and the request line on stdin, frames on stdout (docs/SCRIPTS.md)."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+SOURCE_DIR = Path(__file__).resolve().parents[2]
+ASSETS = SOURCE_DIR / "assets"
+EXAMPLES = Path(os.environ.get("HARDEND_EXAMPLES", SOURCE_DIR.parent / "shared" / "examples"))
+# The test image's interpreter is Debian's Python 3.11, the same files as the host's /usr/bin/python3.
+PYTHON = os.environ.get("HARDEND_TEST_PYTHON", "/usr/bin/python3")
+
+
+def asset(name):
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def executor_command():
+    return [PYTHON, "-u", "-c", asset("bootstrap.py")]
+
+
+def bootstrap_line(mode="once"):
+    line = {"executor": asset("executor.py"), "modules": {"CommonServerPython": asset("CommonServerPython.py")},
+            "mode": mode}
+    return json.dumps(line) + "\n"
+
+
+def request_line(source, name="test_script", args=None, params=None, command="", output_limit=None, run_id=None):
+    request = {"script": source, "name": name, "args": args or {}, "params": params or {}, "command": command}
+    if output_limit is not None:
+        request["output_limit"] = output_limit
+    if run_id is not None:
+        request["id"] = run_id
+    return json.dumps(request) + "\n"
+
+
+class Run:
+    """One executor process's frames, with the views the tests need."""
+
+    def __init__(self, stdout, stderr, returncode):
+        self.raw_stdout = stdout
+        self.raw_stderr = stderr.decode("utf-8", "replace")
+        self.returncode = returncode
+        self.frames = [json.loads(line) for line in stdout.decode("utf-8").splitlines() if line.strip()]
+
+    def of(self, kind):
+        return [f for f in self.frames if f["t"] == kind]
+
+    @property
+    def entries(self):
+        return [f["entry"] for f in self.of("entry")]
+
+    @property
+    def stdout(self):
+        return "".join(f["data"] for f in self.of("stdout"))
+
+    @property
+    def stderr(self):
+        return "".join(f["data"] for f in self.of("stderr"))
+
+    @property
+    def logs(self):
+        return [(f["level"], f["msg"]) for f in self.of("log")]
+
+    @property
+    def errors(self):
+        return self.of("error")
+
+    @property
+    def done(self):
+        done = self.of("done")
+        assert len(done) == 1, "expected exactly one done frame, got {}: {}".format(len(done), self.frames)
+        return done[0]
+
+    @property
+    def exit_code(self):
+        return self.done["exit_code"]
+
+
+def run_executor(stdin_text, preexec_fn=None, timeout=120):
+    process = subprocess.run(executor_command(), input=stdin_text.encode("utf-8"), capture_output=True,
+                             timeout=timeout, preexec_fn=preexec_fn)
+    return Run(process.stdout, process.stderr, process.returncode)
+
+
+def run_script(source, preexec_fn=None, timeout=120, **request):
+    return run_executor(bootstrap_line("once") + request_line(source, **request), preexec_fn, timeout)

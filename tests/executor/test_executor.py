@@ -1,0 +1,482 @@
+"""The in-container executor and its CommonServerPython shim, run on the host as a container runs them.
+
+Each test is a small script as operators write them; the expected results are the platform's behaviour
+(entries, markdown, exit codes) as documented in docs/SCRIPTS.md. Run: /usr/bin/python3 -m unittest -v
+(from this directory), or through CTest (label unit).
+"""
+import json
+import resource
+import sys
+import textwrap
+import time
+import unittest
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+
+from harness import EXAMPLES, bootstrap_line, request_line, run_executor, run_script  # noqa: E402
+
+
+def script(text):
+    return textwrap.dedent(text).lstrip("\n")
+
+
+class ProtocolTests(unittest.TestCase):
+    def test_frames_are_json_lines_with_ready_first_and_done_last(self):
+        run = run_script("print('hi')\n")
+        self.assertEqual(run.frames[0]["t"], "ready")
+        self.assertEqual(run.frames[0]["protocol"], 1)
+        self.assertEqual(run.frames[-1]["t"], "done")
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual(run.returncode, 0)
+        self.assertEqual(run.stdout, "hi\n")
+
+    def test_bad_request_is_reported_not_crashed(self):
+        run = run_executor(bootstrap_line() + '{"script": 5}\n')
+        self.assertEqual(run.exit_code, 2)
+        self.assertIn("bad request", run.errors[0]["message"])
+        run = run_executor(bootstrap_line() + "not json\n")
+        self.assertEqual(run.exit_code, 2)
+
+    def test_missing_request_line(self):
+        run = run_executor(bootstrap_line())
+        self.assertEqual(run.exit_code, 2)
+        self.assertIn("stdin closed", run.errors[0]["message"])
+
+    def test_script_cannot_read_the_request_stream(self):
+        # In loop mode the executor's stdin carries the next requests: the script's stdin is empty.
+        run = run_script("print(repr(sys.stdin.read()))\nimport os\nprint(len(os.read(0, 100)))\n")
+        self.assertEqual(run.stdout, "''\n0\n")
+        self.assertEqual(run.exit_code, 0)
+
+    def test_loop_mode_runs_each_request_in_a_fresh_process(self):
+        first = request_line("LEFTOVER = 42\nimport os\nprint(os.getpid())\ndemisto.results('first')\n",
+                             run_id="a")
+        second = request_line("print('LEFTOVER' in globals())\nimport os\nprint(os.getpid())\n"
+                              "print(demisto.args()['n'])\n", args={"n": 2}, run_id="b")
+        run = run_executor(bootstrap_line("loop") + first + second)
+        self.assertEqual(run.returncode, 0)
+        self.assertEqual(len(run.of("ready")), 1)
+        done = run.of("done")
+        self.assertEqual([d["id"] for d in done], ["a", "b"])
+        self.assertEqual([d["exit_code"] for d in done], [0, 0])
+        lines = run.stdout.splitlines()
+        self.assertEqual(lines[1], "False")
+        self.assertNotEqual(lines[0], lines[2], "each run must be its own process")
+        self.assertEqual(lines[3], "2")
+        self.assertEqual(run.entries[0]["Contents"], "first")
+
+    def test_leftover_processes_do_not_hold_the_run(self):
+        started = time.monotonic()
+        run = run_script("import subprocess\nsubprocess.Popen(['sleep', '30'])\nprint('started')\n")
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual(run.stdout, "started\n")
+
+
+class GlobalsAndArgsTests(unittest.TestCase):
+    def test_platform_globals_without_imports(self):
+        run = run_script(script("""
+            names = ['sys', 'os', 'json', 're', 'time', 'traceback', 'base64', 'uuid', 'math', 'random',
+                     'collections', 'demisto', 'LOG', 'EntryType', 'EntryFormat', 'formats', 'entryTypes',
+                     'DemistoException', 'CommandResults', 'tableToMarkdown', 'argToList', 'argToBoolean',
+                     'arg_to_number', 'return_error', 'return_results', 'return_outputs', 'return_warning']
+            missing = [n for n in names if n not in globals()]
+            print(missing, __name__, datetime.now().year > 2000, timedelta(days=1).days)
+            print(EntryType.NOTE, EntryType.ERROR, EntryType.WARNING, EntryFormat.MARKDOWN, formats['json'])
+        """))
+        self.assertEqual(run.stdout, "[] __main__ True 1\n1 4 11 markdown json\n")
+
+    def test_demistomock_and_common_server_imports_work(self):
+        run = run_script(script("""
+            import demistomock as demisto
+            from CommonServerPython import *
+            from CommonServerUserPython import *
+            demisto.results(argToList('a, b'))
+        """))
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual([e["Contents"] for e in run.entries], ["a", "b"])
+
+    def test_args_of_each_type(self):
+        args = {"s": "text", "n": 5, "f": 1.5, "b": True, "l": [1, "two"], "d": {"k": {"x": None}},
+                "u": "héllo 日本 🙂", "empty": ""}
+        run = run_script("demisto.results({k: [type(v).__name__, v] for k, v in demisto.args().items()})\n"
+                         "print(demisto.getArg('u'), demisto.getArg('nope'), demisto.command(), "
+                         "demisto.params(), demisto.getParam('p'))\n",
+                         args=args, params={"p": 1}, command="my-command")
+        self.assertEqual(run.exit_code, 0)
+        contents = run.entries[0]["Contents"]
+        self.assertEqual(contents, {"s": ["str", "text"], "n": ["int", 5], "f": ["float", 1.5],
+                                    "b": ["bool", True], "l": ["list", [1, "two"]],
+                                    "d": ["dict", {"k": {"x": None}}], "u": ["str", "héllo 日本 🙂"],
+                                    "empty": ["str", ""]})
+        self.assertEqual(run.entries[0]["ContentsFormat"], "json")
+        self.assertEqual(run.stdout, "héllo 日本 🙂 None my-command {'p': 1} 1\n")
+
+    def test_argument_helpers(self):
+        run = run_script(script("""
+            print(argToList('a, b ,c'), argToList('["x", "y"]'), argToList(['z']), argToList(''), argToList(7),
+                  argToList('1;2', separator=';', transform=int))
+            print(argToBoolean('yes'), argToBoolean('False'), argToBoolean(True))
+            print(arg_to_number('12'), arg_to_number('1.9'), arg_to_number(3), arg_to_number(None),
+                  arg_to_number(''))
+            for call in (lambda: argToBoolean('maybe'), lambda: argToBoolean(5),
+                         lambda: arg_to_number('abc'), lambda: arg_to_number('abc', arg_name='limit'),
+                         lambda: arg_to_number(None, arg_name='limit', required=True),
+                         lambda: arg_to_number(None, required=True)):
+                try:
+                    call()
+                except ValueError as error:
+                    print(error)
+        """))
+        self.assertEqual(run.exit_code, 0, run.frames)
+        self.assertEqual(run.stdout.splitlines(), [
+            "['a', 'b', 'c'] ['x', 'y'] ['z'] [] [7] [1, 2]",
+            "True False True",
+            "12 1 3 None None",
+            "Argument does not contain a valid boolean-like value",
+            "Argument is neither a string nor a boolean",
+            '"abc" is not a valid number',
+            'Invalid number: "limit"="abc"',
+            'Missing "limit"',
+            "Missing required argument",
+        ])
+
+    def test_uncaught_argument_error_fails_the_script(self):
+        run = run_script("limit = arg_to_number(demisto.args().get('limit'), 'limit')\n", args={"limit": "ten"})
+        self.assertEqual(run.exit_code, 1)
+        self.assertEqual(run.errors[0]["message"], 'ValueError: Invalid number: "limit"="ten"')
+        self.assertEqual(run.errors[0]["line"], 1)
+
+
+class ResultsTests(unittest.TestCase):
+    def test_results_of_each_kind(self):
+        run = run_script(script("""
+            demisto.results('plain text')
+            demisto.results({'a': 1})
+            demisto.results(5)
+            demisto.results(['x', {'Type': 1, 'ContentsFormat': 'markdown', 'Contents': '**y**'}])
+            demisto.results({'Contents': {'k': 'v'}})
+            demisto.results(None)
+        """))
+        self.assertEqual(run.exit_code, 0)
+        note = {"Type": 1, "HumanReadable": None, "EntryContext": None}
+        self.assertEqual(run.entries, [
+            dict(note, ContentsFormat="text", Contents="plain text"),
+            dict(note, ContentsFormat="json", Contents={"a": 1}),
+            dict(note, ContentsFormat="json", Contents=5),
+            dict(note, ContentsFormat="text", Contents="x"),
+            dict(note, ContentsFormat="markdown", Contents="**y**"),
+            dict(note, ContentsFormat="json", Contents={"k": "v"}),
+        ])
+
+    def test_return_error_writes_an_error_entry_and_stops(self):
+        run = run_script("print('before')\nreturn_error('it broke', error=Exception('detail'))\nprint('after')\n")
+        self.assertEqual(run.stdout, "before\n")
+        self.assertEqual(run.entries, [{"Type": 4, "ContentsFormat": "text", "Contents": "it broke",
+                                        "EntryContext": None, "HumanReadable": None}])
+        self.assertEqual(run.exit_code, 0)  # the platform's sys.exit(0): the error entry is what fails the run
+        self.assertIn(("debug", "detail"), run.logs)
+
+    def test_return_error_raises_for_server_handled_commands(self):
+        run = run_script("return_error('fetch failed')\n", command="fetch-incidents")
+        self.assertEqual(run.exit_code, 1)
+        self.assertEqual(run.errors[0]["message"], "Exception: fetch failed")
+        self.assertEqual(run.entries, [])
+
+    def test_return_results_with_command_results(self):
+        run = run_script(script("""
+            rows = [{'ID': 1, 'Name': 'a'}, {'ID': 2, 'Name': 'b'}]
+            return_results(CommandResults(outputs_prefix='Test.Item', outputs_key_field='ID', outputs=rows))
+            return_results(CommandResults(outputs_prefix='Test.Pair', outputs_key_field=['A', 'B'],
+                                          outputs={'A': 1, 'B': 2}, readable_output='## Pair',
+                                          raw_response='raw'))
+            return_results(CommandResults(readable_output='only text'))
+            return_results('a string')
+            return_results([CommandResults(outputs_prefix='L', outputs=[{'v': 1}]), {'Contents': 'd', 'Type': 1}])
+            r = CommandResults(outputs={'Flat': 1})
+            print(json.dumps(r.to_context()['EntryContext']), r.outputs_key_field)
+            try:
+                CommandResults(outputs=[1])
+            except ValueError as error:
+                print(error)
+        """))
+        self.assertEqual(run.exit_code, 0, run.frames)
+        first, pair, text_only, string, listed, dict_entry = run.entries
+        self.assertEqual(first["EntryContext"], {"Test.Item(val.ID && val.ID == obj.ID)": [
+            {"ID": 1, "Name": "a"}, {"ID": 2, "Name": "b"}]})
+        self.assertEqual(first["HumanReadable"], "### Results\n|ID|Name|\n|---|---|\n| 1 | a |\n| 2 | b |\n")
+        self.assertEqual(first["Contents"], [{"ID": 1, "Name": "a"}, {"ID": 2, "Name": "b"}])
+        self.assertEqual(first["ContentsFormat"], "json")
+        self.assertEqual(first["Type"], 1)
+        self.assertEqual(pair["EntryContext"],
+                         {"Test.Pair(val.A && val.A == obj.A && val.B && val.B == obj.B)": {"A": 1, "B": 2}})
+        self.assertEqual(pair["HumanReadable"], "## Pair")
+        self.assertEqual(pair["Contents"], "raw")
+        self.assertEqual(pair["ContentsFormat"], "text")
+        self.assertEqual(text_only["HumanReadable"], "only text")
+        self.assertEqual(text_only["EntryContext"], {})
+        self.assertEqual(string["Contents"], "a string")
+        self.assertEqual(listed["EntryContext"], {"L": [{"v": 1}]})
+        self.assertEqual(listed["HumanReadable"], "### Results\n|v|\n|---|\n| 1 |\n")
+        self.assertEqual(dict_entry["Contents"], "d")
+        self.assertEqual(run.stdout, '{"Flat": 1} []\noutputs_prefix is missing\n')
+
+    def test_return_outputs(self):
+        run = run_script(script("""
+            return_outputs('## readable')
+            return_outputs('## with outputs', {'Ctx.Value': 1})
+            return_outputs('## with raw', {'Ctx.Value': 2}, raw_response={'raw': True})
+            return_outputs('## raw text', None, raw_response='raw text')
+        """))
+        self.assertEqual(run.exit_code, 0)
+        only, outputs, raw, raw_text = run.entries
+        self.assertEqual((only["Contents"], only["ContentsFormat"], only["HumanReadable"]),
+                         ("## readable", "text", "## readable"))
+        self.assertEqual((outputs["Contents"], outputs["EntryContext"]), ({"Ctx.Value": 1}, {"Ctx.Value": 1}))
+        self.assertEqual(outputs["ContentsFormat"], "json")
+        self.assertEqual((raw["Contents"], raw["EntryContext"]), ({"raw": True}, {"Ctx.Value": 2}))
+        self.assertEqual((raw_text["Contents"], raw_text["ContentsFormat"]), ("raw text", "text"))
+
+    def test_return_warning(self):
+        run = run_script("return_warning('careful')\nprint('still running')\n"
+                         "return_warning('last', exit=True)\nprint('not reached')\n")
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual([(e["Type"], e["Contents"]) for e in run.entries], [(11, "careful"), (11, "last")])
+        self.assertEqual(run.stdout, "still running\n")
+
+    def test_logging_goes_to_log_frames(self):
+        run = run_script(script("""
+            demisto.debug('d %s', 1)
+            demisto.info('i')
+            demisto.error('e')
+            demisto.log('l')
+            LOG('via LOG')
+            LOG.print_log()
+        """))
+        self.assertEqual(run.logs, [("debug", "d 1"), ("info", "i"), ("error", "e"), ("info", "l"),
+                                    ("debug", "via LOG")])
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual(run.errors, [])
+
+
+class MarkdownTests(unittest.TestCase):
+    def markdown(self, expression):
+        run = run_script("demisto.results({'Type': 1, 'ContentsFormat': 'markdown', 'Contents': " + expression + "})\n")
+        self.assertEqual(run.exit_code, 0, run.frames)
+        return run.entries[0]["Contents"]
+
+    def test_list_of_dicts_sorts_headers(self):
+        self.assertEqual(self.markdown("tableToMarkdown('Users', [{'name': 'a', 'age': 1}, {'name': 'b', 'age': 2}])"),
+                         "### Users\n|age|name|\n|---|---|\n| 1 | a |\n| 2 | b |\n")
+
+    def test_headers_choose_and_order_columns(self):
+        self.assertEqual(
+            self.markdown("tableToMarkdown('T', [{'a': 1, 'b': 2, 'c': 3}], headers=['c', 'a', 'missing'])"),
+            "### T\n|c|a|missing|\n|---|---|---|\n| 3 | 1 |  |\n")
+        self.assertEqual(self.markdown("tableToMarkdown('T', [{'a': 1, 'b': 2}], headers='b')"),
+                         "### T\n|b|\n|---|\n| 2 |\n")
+
+    def test_remove_null_drops_empty_columns(self):
+        self.assertEqual(
+            self.markdown("tableToMarkdown('T', [{'a': 1, 'b': None, 'c': ''}, {'a': 2, 'b': [], 'c': 'x'}], "
+                          "removeNull=True)"),
+            "### T\n|a|c|\n|---|---|\n| 1 |  |\n| 2 | x |\n")
+        self.assertEqual(self.markdown("tableToMarkdown('T', [{'a': None}], removeNull=True)"),
+                         "### T\n**No entries.**\n")
+
+    def test_cells_are_escaped_and_flattened(self):
+        self.assertEqual(
+            self.markdown("tableToMarkdown('T', [{'p': 'a|b', 'n': 'l1\\nl2', 'l': ['x', 'y'], 'd': {'k': 'v', "
+                          "'m': 1}, 'b': True, 'f': 1.5, 't': '`c`'}])"),
+            "### T\n|b|d|f|l|n|p|t|\n|---|---|---|---|---|---|---|\n"
+            "| true | k: v<br>m: 1 | 1.5 | x,<br>y | l1<br>l2 | a\\|b | \\`c\\` |\n")
+
+    def test_single_dict_header_transform_metadata_and_empty(self):
+        self.assertEqual(self.markdown("tableToMarkdown('One', {'first_name': 'a', 'last_name': 'b'}, "
+                                       "headerTransform=string_to_table_header)"),
+                         "### One\n|First Name|Last Name|\n|---|---|\n| a | b |\n")
+        self.assertEqual(self.markdown("tableToMarkdown('T', [], metadata='meta')"),
+                         "### T\nmeta\n**No entries.**\n")
+        self.assertEqual(self.markdown("tableToMarkdown('', ['x', 'y'], headers=['Value'])"),
+                         "|Value|\n|---|\n| x |\n| y |\n")
+        self.assertEqual(self.markdown("tableToMarkdown('T', {'ips': ['1.1.1.1', '2.2.2.2']})"),
+                         "### T\n|ips|\n|---|\n| 1.1.1.1 |\n| 2.2.2.2 |\n")
+        self.assertEqual(self.markdown("tableToMarkdown('T', [{'b': 1, 'a': 2}], sort_headers=False)"),
+                         "### T\n|b|a|\n|---|---|\n| 1 | 2 |\n")
+
+    def test_primitive_rows_need_headers(self):
+        run = run_script("tableToMarkdown('T', [1, 2])\n")
+        self.assertEqual(run.exit_code, 1)
+        self.assertIn("Missing headers param for tableToMarkdown", run.errors[0]["message"])
+
+    def test_large_table(self):
+        run = run_script(script("""
+            rows = [{'id': i, 'name': 'row-{}'.format(i), 'tags': ['t{}'.format(i % 3)]} for i in range(5000)]
+            return_results(CommandResults(outputs_prefix='Big', outputs_key_field='id', outputs=rows,
+                                          readable_output=tableToMarkdown('Big', rows, headers=['id', 'name', 'tags'])))
+        """))
+        self.assertEqual(run.exit_code, 0)
+        entry = run.entries[0]
+        lines = entry["HumanReadable"].splitlines()
+        self.assertEqual(len(lines), 5003)
+        self.assertEqual(lines[:4], ["### Big", "|id|name|tags|", "|---|---|---|", "| 0 | row-0 | t0 |"])
+        self.assertEqual(lines[-1], "| 4999 | row-4999 | t1 |")
+        self.assertEqual(len(entry["EntryContext"]["Big(val.id && val.id == obj.id)"]), 5000)
+
+
+class FailureTests(unittest.TestCase):
+    def test_exception_traceback_has_the_scripts_line_numbers(self):
+        run = run_script(script("""
+            def parse(value):
+                return int(value)
+
+
+            def main():
+                parse('not a number')
+
+
+            main()
+        """), name="Parser")
+        self.assertEqual(run.exit_code, 1)
+        error = run.errors[0]
+        self.assertEqual(error["message"], "ValueError: invalid literal for int() with base 10: 'not a number'")
+        self.assertEqual(error["line"], 2)
+        traceback = error["traceback"]
+        self.assertIn('File "Parser.py", line 9, in <module>', traceback)
+        self.assertIn('File "Parser.py", line 6, in main', traceback)
+        self.assertIn('File "Parser.py", line 2, in parse\n    return int(value)', traceback)
+        self.assertNotIn("hardend_executor", traceback)
+
+    def test_exception_inside_the_shim_shows_the_scripts_call(self):
+        run = run_script("x = 1\nargToBoolean('perhaps')\n", name="Flags")
+        self.assertIn('File "Flags.py", line 2, in <module>', run.errors[0]["traceback"])
+        self.assertIn('CommonServerPython.py', run.errors[0]["traceback"])
+
+    def test_syntax_error_has_the_line_number(self):
+        run = run_script("print('ok')\n\nif True print('bad')\n", name="Broken")
+        self.assertEqual(run.exit_code, 1)
+        error = run.errors[0]
+        self.assertEqual(error["type"], "SyntaxError")
+        self.assertEqual(error["line"], 3)
+        self.assertIn('File "Broken.py", line 3', error["traceback"])
+        self.assertIn("if True print('bad')", error["traceback"])
+        self.assertEqual(run.stdout, "")  # nothing of the script ran
+
+    def test_sys_exit_codes(self):
+        cases = [("sys.exit(0)", 0, ""), ("sys.exit(3)", 3, ""), ("sys.exit()", 0, ""), ("sys.exit(None)", 0, ""),
+                 ("sys.exit('fatal: bad input')", 1, "fatal: bad input\n"), ("exit(4)", 4, ""),
+                 ("raise SystemExit(5)", 5, ""), ("os._exit(6)", 6, "")]
+        for statement, code, stderr in cases:
+            with self.subTest(statement=statement):
+                run = run_script("import os\nprint('x')\n" + statement + "\nprint('not reached')\n")
+                self.assertEqual(run.exit_code, code)
+                self.assertEqual(run.stdout, "x\n")
+                self.assertEqual(run.stderr, stderr)
+                self.assertEqual(run.errors, [])
+        run = run_script("try:\n    sys.exit(2)\nfinally:\n    print('finally ran')\n")
+        self.assertEqual((run.exit_code, run.stdout), (2, "finally ran\n"))
+
+    def test_killed_script_reports_the_signal(self):
+        run = run_script("import os, signal\nprint('bye')\nos.kill(os.getpid(), signal.SIGKILL)\n")
+        self.assertEqual(run.done["signal"], 9)
+        self.assertEqual(run.exit_code, 137)
+        self.assertEqual(run.stdout, "bye\n")
+
+
+class OutputTests(unittest.TestCase):
+    def test_unicode_everywhere(self):
+        run = run_script(script("""
+            print('héllo 日本 🙂')
+            demisto.results('résumé ✓')
+            sys.stderr.write('ошибка\\n')
+            import os
+            os.write(1, 'raw ü\\n'.encode('utf-8') + b'bad \\xff\\n')
+            print(tableToMarkdown('Ü', [{'ключ': 'значение'}]))
+        """))
+        self.assertEqual(run.exit_code, 0)
+        self.assertIn("héllo 日本 🙂\n", run.stdout)
+        self.assertIn("raw ü\nbad \ufffd\n", run.stdout)
+        self.assertIn("### Ü\n|ключ|\n|---|\n| значение |\n", run.stdout)
+        self.assertEqual(run.entries[0]["Contents"], "résumé ✓")
+        self.assertEqual(run.stderr, "ошибка\n")
+
+    def test_output_of_child_processes_is_captured(self):
+        run = run_script(script("""
+            from multiprocessing import Process
+            import subprocess
+
+            def child(word):
+                print('from child', word, demisto.args()['x'])
+                sys.stderr.write('child stderr\\n')
+
+            p = Process(target=child, args=('hi',))
+            p.start()
+            p.join()
+            print('child exit', p.exitcode)
+            subprocess.run(['echo', 'from echo'])
+            subprocess.run(['sh', '-c', 'echo to-stderr >&2'])
+        """), args={"x": 7})
+        self.assertEqual(run.exit_code, 0, run.frames)
+        self.assertEqual(run.stdout, "from child hi 7\nchild exit 0\nfrom echo\n")
+        self.assertEqual(run.stderr, "child stderr\nto-stderr\n")
+
+    def test_multiprocessing_pool_pickles_script_functions(self):
+        run = run_script(script("""
+            from multiprocessing import Pool
+
+            def square(n):
+                return n * n
+
+            with Pool(2) as pool:
+                demisto.results(pool.map(square, [1, 2, 3]))
+        """))
+        self.assertEqual(run.exit_code, 0, run.frames)
+        self.assertEqual([e["Contents"] for e in run.entries], [1, 4, 9])
+
+    def test_print_flood_is_cut_at_the_output_limit(self):
+        run = run_script("for i in range(20000):\n    print('x' * 99)\ndemisto.results('still here')\n",
+                         output_limit=10000)
+        self.assertEqual(run.exit_code, 0)
+        self.assertLessEqual(len(run.stdout.encode()), 10000)
+        self.assertGreater(len(run.stdout), 5000)
+        self.assertEqual(len(run.of("truncated")), 1)
+        self.assertEqual(run.entries[0]["Contents"], "still here")  # entries have their own budget
+
+    def test_raw_fd_flood_is_cut_at_the_output_limit(self):
+        run = run_script("import os\nfor i in range(3000):\n    os.write(1, b'y' * 1000)\n"
+                         "    os.write(2, b'z' * 1000)\n", output_limit=50000)
+        self.assertEqual(run.exit_code, 0)
+        self.assertLessEqual(len(run.stdout) + len(run.stderr), 50000)
+        self.assertEqual(len(run.of("truncated")), 1)
+        self.assertLess(len(run.raw_stdout), 80000)
+
+    def test_huge_entry_is_dropped_not_forwarded(self):
+        run = run_script("demisto.results('a' * 200000)\ndemisto.results('small')\n", output_limit=100000)
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual(len(run.of("truncated")), 1)
+        self.assertLess(len(run.raw_stdout), 100000)
+
+
+class MemoryTestScript(unittest.TestCase):
+    """The hardening guide's TestMemory.py, unchanged. On the host there is no container memory limit, so the
+    address-space limit makes the child's 1 GiB allocation fail instead (MemoryError, exit code 1); the -9 path
+    (OOM kill under the container's 1g limit) and the success path are integration tests."""
+
+    def test_unchanged_script_reports_the_failed_child(self):
+        source = (EXAMPLES / "TestMemory.py").read_text(encoding="utf-8")
+
+        def limit_address_space():
+            resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+        run = run_script(source, name="TestMemory", preexec_fn=limit_address_space)
+        self.assertEqual(run.errors, [], run.frames)
+        self.assertEqual(run.entries, [{"Type": 4, "ContentsFormat": "text", "EntryContext": None,
+                                        "HumanReadable": None,
+                                        "Contents": "Return code from sub process indicates failure: 1"}])
+        self.assertIn("MemoryError", run.stderr)
+        self.assertIn('File "TestMemory.py", line 9, in big_string', run.stderr)
+        self.assertNotIn("Success allocating", run.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
