@@ -12,7 +12,8 @@ namespace {
 using Json = nlohmann::json;
 constexpr auto kPingTimeout = std::chrono::seconds(10);
 
-// Path segments (ids, names, image references) keep '/', ':' and '@': the daemon routes image names with them.
+// Path segments (ids, names, image references) keep '/', ':' and '@': the daemon routes image names with
+// them.
 std::string path_escape(std::string_view segment) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -28,6 +29,20 @@ std::string path_escape(std::string_view segment) {
   return out;
 }
 
+// Reads an optional field without throwing on an answer of unexpected shape (a daemon is input too).
+template <class T>
+T field_or(const Json& json, const char* pointer, T fallback) {
+  if (!json.is_object()) return fallback;
+  Json::json_pointer where(pointer);
+  if (!json.contains(where)) return fallback;
+  const Json& value = json.at(where);
+  if constexpr (std::is_same_v<T, bool>) {
+    return value.is_boolean() ? value.get<bool>() : fallback;
+  } else {
+    return value.is_string() ? value.get<std::string>() : fallback;
+  }
+}
+
 Result<Json> parse_json(const std::string& method, const std::string& path, const HttpResponse& response) {
   auto json = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded())
@@ -36,7 +51,8 @@ Result<Json> parse_json(const std::string& method, const std::string& path, cons
   return json;
 }
 
-Result<std::string> id_from(const std::string& method, const std::string& path, const HttpResponse& response) {
+Result<std::string> id_from(const std::string& method, const std::string& path,
+                            const HttpResponse& response) {
   auto json = parse_json(method, path, response);
   if (!json) return json.take_error();
   if (!json->is_object() || !json->contains("Id") || !(*json)["Id"].is_string())
@@ -53,7 +69,7 @@ Status check_progress_stream(const std::string& method, const std::string& path,
     if (!message.is_object()) continue;
     std::string error;
     if (message.contains("errorDetail") && message["errorDetail"].is_object())
-      error = message["errorDetail"].value("message", "");
+      error = field_or(message["errorDetail"], "/message", std::string());
     if (error.empty() && message.contains("error") && message["error"].is_string())
       error = message["error"].get<std::string>();
     if (!error.empty() || message.contains("error") || message.contains("errorDetail"))
@@ -96,7 +112,9 @@ int compare_api_versions(std::string_view a, std::string_view b) {
   return 0;
 }
 
-bool is_not_found(const Error& error) { return error.message.find(": 404 ") != std::string::npos; }
+bool is_not_found(const Error& error) {
+  return error.message.find(": 404 ") != std::string::npos;
+}
 
 Client::Client(Endpoint endpoint) : transport_(std::move(endpoint)) {}
 
@@ -111,7 +129,7 @@ Result<std::string> Client::negotiate() {
   if (version->status != 200) return api_error("GET", "/version", *version);
   auto json = parse_json("GET", "/version", *version);
   if (!json) return json.take_error();
-  std::string server_version = json->is_object() ? json->value("ApiVersion", "") : "";
+  std::string server_version = field_or(*json, "/ApiVersion", std::string());
   if (server_version.empty()) return make_error("GET /version: the daemon reported no ApiVersion");
   negotiated_->api_version =
       compare_api_versions(server_version, kMaxApiVersion) < 0 ? server_version : std::string(kMaxApiVersion);
@@ -124,8 +142,9 @@ Result<std::string> Client::versioned(const std::string& path) {
   return "/v" + *version + path;
 }
 
-Result<HttpResponse> Client::checked(const std::string& method, const std::string& path, const std::string& body,
-                                     std::vector<unsigned> accepted, std::string_view content_type,
+Result<HttpResponse> Client::checked(const std::string& method, const std::string& path,
+                                     const std::string& body, std::vector<unsigned> accepted,
+                                     std::string_view content_type,
                                      std::optional<std::chrono::milliseconds> timeout) {
   auto target = versioned(path);
   if (!target) return target.take_error();
@@ -137,7 +156,8 @@ Result<HttpResponse> Client::checked(const std::string& method, const std::strin
   return response;
 }
 
-Result<HttpResponse> Client::call(const std::string& method, const std::string& path, const std::string& body) {
+Result<HttpResponse> Client::call(const std::string& method, const std::string& path,
+                                  const std::string& body) {
   auto target = versioned(path);
   if (!target) return target.take_error();
   auto response = transport_.request(method, *target, body);
@@ -164,7 +184,8 @@ Result<nlohmann::json> Client::inspect_image(const std::string& ref) {
   auto response = checked("GET", path);
   if (!response) {
     Error error = response.take_error();
-    if (is_not_found(error)) return make_error(lower_contains_or_append(error, "no such image", "no such image: " + ref));
+    if (is_not_found(error))
+      return make_error(lower_contains_or_append(error, "no such image", "no such image: " + ref));
     return error;
   }
   return parse_json("GET", path, *response);
@@ -209,8 +230,8 @@ Status Client::start_container(const std::string& id) {
   return {};
 }
 
-Result<std::unique_ptr<AttachedStream>> Client::attach_hijacked(const std::string& path, const std::string& body,
-                                                                bool tty) {
+Result<std::unique_ptr<AttachedStream>> Client::attach_hijacked(const std::string& path,
+                                                                const std::string& body, bool tty) {
   auto target = versioned(path);
   if (!target) return target.take_error();
   auto connection = transport_.hijack("POST", *target, body);
@@ -222,9 +243,9 @@ Result<std::unique_ptr<AttachedStream>> Client::attach_hijacked(const std::strin
 Result<std::unique_ptr<AttachedStream>> Client::attach_container(const std::string& id, bool with_stdin) {
   auto inspected = inspect_container(id);
   if (!inspected) return inspected.take_error();
-  bool tty = inspected->value("/Config/Tty"_json_pointer, false);
-  return attach_hijacked("/containers/" + path_escape(id) + "/attach?stream=1&stdin=" + (with_stdin ? "1" : "0") +
-                             "&stdout=1&stderr=1",
+  bool tty = field_or(*inspected, "/Config/Tty", false);
+  return attach_hijacked("/containers/" + path_escape(id) +
+                             "/attach?stream=1&stdin=" + (with_stdin ? "1" : "0") + "&stdout=1&stderr=1",
                          {}, tty);
 }
 
@@ -238,7 +259,7 @@ Result<ContainerExit> Client::wait_container(const std::string& id, const std::s
     return make_error("POST " + display_path(path) + ": the daemon's answer has no StatusCode");
   ContainerExit exit;
   exit.status_code = (*json)["StatusCode"].get<int64_t>();
-  exit.error = json->value("/Error/Message"_json_pointer, std::string());
+  exit.error = field_or(*json, "/Error/Message", std::string());
   return exit;
 }
 
@@ -246,7 +267,8 @@ Status Client::kill_container(const std::string& id, const std::string& signal) 
   auto response = checked("POST", "/containers/" + path_escape(id) + "/kill?signal=" + query_escape(signal));
   if (!response) {
     Error error = response.take_error();
-    if (error.message.find(": 409 ") != std::string::npos && error.message.find("is not running") != std::string::npos)
+    if (error.message.find(": 409 ") != std::string::npos &&
+        error.message.find("is not running") != std::string::npos)
       return {};
     return error;
   }
@@ -254,7 +276,8 @@ Status Client::kill_container(const std::string& id, const std::string& signal) 
 }
 
 Status Client::remove_container(const std::string& id, bool force) {
-  auto response = checked("DELETE", "/containers/" + path_escape(id) + (force ? "?force=1&v=1" : "?force=0&v=1"));
+  auto response =
+      checked("DELETE", "/containers/" + path_escape(id) + (force ? "?force=1&v=1" : "?force=0&v=1"));
   if (!response) return response.take_error();
   return {};
 }
@@ -275,8 +298,8 @@ Result<nlohmann::json> Client::list_containers(const std::vector<std::string>& l
 }
 
 Status Client::put_archive(const std::string& id, const std::string& path, const std::string& tar_bytes) {
-  auto response = checked("PUT", "/containers/" + path_escape(id) + "/archive?path=" + query_escape(path), tar_bytes,
-                          {}, "application/x-tar");
+  auto response = checked("PUT", "/containers/" + path_escape(id) + "/archive?path=" + query_escape(path),
+                          tar_bytes, {}, "application/x-tar");
   if (!response) return response.take_error();
   return {};
 }
@@ -293,9 +316,9 @@ Result<std::string> Client::create_exec(const std::string& container_id, const n
 Result<std::unique_ptr<AttachedStream>> Client::start_exec(const std::string& exec_id) {
   auto inspected = inspect_exec(exec_id);
   if (!inspected) return inspected.take_error();
-  bool tty = inspected->value("/ProcessConfig/tty"_json_pointer, false);
-  return attach_hijacked("/exec/" + path_escape(exec_id) + "/start", Json{{"Detach", false}, {"Tty", tty}}.dump(),
-                         tty);
+  bool tty = field_or(*inspected, "/ProcessConfig/tty", false);
+  return attach_hijacked("/exec/" + path_escape(exec_id) + "/start",
+                         Json{{"Detach", false}, {"Tty", tty}}.dump(), tty);
 }
 
 Result<nlohmann::json> Client::inspect_exec(const std::string& exec_id) {

@@ -7,11 +7,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 #include "docker/stream.h"
@@ -62,15 +61,16 @@ class Client {
   // Extracts a tar archive into the container's filesystem at `path` (works before start).
   Result<void> put_archive(const std::string& id, const std::string& path, const std::string& tar_bytes);
 
-  // Exec (used by the warm pool and the probe). start_exec attaches to the exec's output (multiplexed unless the
-  // exec was created with "Tty": true).
+  // Exec (used by the warm pool and the probe). start_exec attaches to the exec's output (multiplexed unless
+  // the exec was created with "Tty": true).
   Result<std::string> create_exec(const std::string& container_id, const nlohmann::json& body);
   Result<std::unique_ptr<AttachedStream>> start_exec(const std::string& exec_id);
   Result<nlohmann::json> inspect_exec(const std::string& exec_id);
 
   // Networks.
   Result<std::string> create_network(const nlohmann::json& body);
-  Result<nlohmann::json> inspect_network(const std::string& name);  // 404 -> error mentioning "no such network"
+  Result<nlohmann::json> inspect_network(
+      const std::string& name);  // 404 -> error mentioning "no such network"
   Result<nlohmann::json> list_networks();
   Result<void> remove_network(const std::string& name);
 
@@ -88,9 +88,11 @@ class Client {
   };
 
   Result<std::string> versioned(const std::string& path);
-  // Versioned request that turns 4xx/5xx into api_error(); `accepted` lists extra non-2xx statuses that are fine.
-  Result<HttpResponse> checked(const std::string& method, const std::string& path, const std::string& body = {},
-                               std::vector<unsigned> accepted = {}, std::string_view content_type = "application/json",
+  // Versioned request that turns 4xx/5xx into api_error(); `accepted` lists extra non-2xx statuses that are
+  // fine.
+  Result<HttpResponse> checked(const std::string& method, const std::string& path,
+                               const std::string& body = {}, std::vector<unsigned> accepted = {},
+                               std::string_view content_type = "application/json",
                                std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60));
   Result<std::unique_ptr<AttachedStream>> attach_hijacked(const std::string& path, const std::string& body,
                                                           bool tty);

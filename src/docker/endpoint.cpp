@@ -18,7 +18,8 @@ bool is_valid_port(std::string_view port) {
 Result<Endpoint> parse_tcp(std::string_view original, std::string_view rest) {
   // Accept an optional trailing slash ("tcp://host:2375/"), as the docker CLI does.
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (rest.empty()) return make_error("invalid Docker endpoint \"" + std::string(original) + "\": missing host");
+  if (rest.empty())
+    return make_error("invalid Docker endpoint \"" + std::string(original) + "\": missing host");
   Endpoint endpoint;
   endpoint.kind = Endpoint::Kind::Tcp;
   endpoint.path.clear();
@@ -27,12 +28,14 @@ Result<Endpoint> parse_tcp(std::string_view original, std::string_view rest) {
   if (rest.front() == '[') {  // [::1]:2375
     size_t close = rest.find(']');
     if (close == std::string_view::npos)
-      return make_error("invalid Docker endpoint \"" + std::string(original) + "\": unterminated '[' in host");
+      return make_error("invalid Docker endpoint \"" + std::string(original) +
+                        "\": unterminated '[' in host");
     host = rest.substr(1, close - 1);
     std::string_view after = rest.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':')
-        return make_error("invalid Docker endpoint \"" + std::string(original) + "\": expected ':' after ']'");
+        return make_error("invalid Docker endpoint \"" + std::string(original) +
+                          "\": expected ':' after ']'");
       port = after.substr(1);
     }
   } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
@@ -41,13 +44,15 @@ Result<Endpoint> parse_tcp(std::string_view original, std::string_view rest) {
     if (port.empty())
       return make_error("invalid Docker endpoint \"" + std::string(original) + "\": empty port after ':'");
   }
-  if (host.empty()) return make_error("invalid Docker endpoint \"" + std::string(original) + "\": missing host");
+  if (host.empty())
+    return make_error("invalid Docker endpoint \"" + std::string(original) + "\": missing host");
   if (host.find('/') != std::string_view::npos)
-    return make_error("invalid Docker endpoint \"" + std::string(original) + "\": a tcp endpoint has no path");
+    return make_error("invalid Docker endpoint \"" + std::string(original) +
+                      "\": a tcp endpoint has no path");
   if (port.empty()) port = kDefaultTcpPort;
   if (!is_valid_port(port))
-    return make_error("invalid Docker endpoint \"" + std::string(original) + "\": port \"" + std::string(port) +
-                      "\" is not a number between 1 and 65535");
+    return make_error("invalid Docker endpoint \"" + std::string(original) + "\": port \"" +
+                      std::string(port) + "\" is not a number between 1 and 65535");
   endpoint.host = std::string(host);
   endpoint.port = std::string(port);
   return endpoint;
@@ -79,8 +84,9 @@ Result<Endpoint> Endpoint::parse(std::string_view text) {
   if (trimmed.starts_with("tcp://")) return parse_tcp(trimmed, trimmed.substr(6));
   if (trimmed.front() == '/') return parse_unix(trimmed, trimmed);
   if (trimmed.starts_with("ssh://"))
-    return make_error("unsupported Docker endpoint \"" + std::string(trimmed) +
-                      "\": ssh:// is not supported by hardend; forward the socket (ssh -L) and use unix:// or tcp://");
+    return make_error(
+        "unsupported Docker endpoint \"" + std::string(trimmed) +
+        "\": ssh:// is not supported by hardend; forward the socket (ssh -L) and use unix:// or tcp://");
   if (size_t scheme_end = trimmed.find("://"); scheme_end != std::string_view::npos)
     return make_error("unsupported Docker endpoint scheme \"" + std::string(trimmed.substr(0, scheme_end)) +
                       "://\" in \"" + std::string(trimmed) + "\": use unix:// or tcp://");

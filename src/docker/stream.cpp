@@ -56,7 +56,8 @@ Result<std::optional<Frame>> FrameDecoder::next() {
     buffer_.clear();
     offset_ = 0;
   }
-  if (stream == kSystemErrorStream) return make_error("the daemon reported an error in the stream: " + payload);
+  if (stream == kSystemErrorStream)
+    return make_error("the daemon reported an error in the stream: " + payload);
   return std::optional<Frame>{Frame{static_cast<StreamId>(stream), std::move(payload)}};
 }
 
@@ -92,10 +93,16 @@ Result<std::optional<Frame>> AttachedStream::read_frame() {
   }
 }
 
-Status AttachedStream::write_stdin(std::string_view data) { return connection_->write_all(data); }
+Status AttachedStream::write_stdin(std::string_view data) {
+  return connection_->write_all(data);
+}
 
-Status AttachedStream::close_stdin() { return connection_->close_write(); }
+Status AttachedStream::close_stdin() {
+  return connection_->close_write();
+}
 
-void AttachedStream::cancel() { connection_->cancel(); }
+void AttachedStream::cancel() {
+  connection_->cancel();
+}
 
 }  // namespace hardend::docker

@@ -49,7 +49,8 @@ void arm_deadline(Stream& stream, std::optional<Milliseconds> timeout) {
 }
 
 std::string describe(const beast::error_code& ec, std::optional<Milliseconds> timeout) {
-  if (ec == beast::error::timeout && timeout) return "timed out after " + std::to_string(timeout->count()) + " ms";
+  if (ec == beast::error::timeout && timeout)
+    return "timed out after " + std::to_string(timeout->count()) + " ms";
   return ec.message();
 }
 
@@ -81,8 +82,8 @@ beast::error_code connect(TcpStream& stream, net::io_context& io, const Endpoint
 // The local endpoint constructor throws on an over-long path; check first so that we return an error instead.
 Status check_endpoint(const Endpoint& endpoint) {
   if (endpoint.kind == Endpoint::Kind::Unix && endpoint.path.size() >= sizeof(sockaddr_un{}.sun_path))
-    return connect_error(endpoint, "socket path longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
-                                       " bytes");
+    return connect_error(
+        endpoint, "socket path longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes");
   return {};
 }
 
@@ -94,8 +95,8 @@ http::request<Body> make_request(const Endpoint& endpoint, std::string_view meth
   request.target(target);
   request.version(11);
   // Docker ignores Host on its unix socket but HTTP/1.1 requires one; "docker" is what the docker CLI sends.
-  request.set(http::field::host,
-              endpoint.kind == Endpoint::Kind::Unix ? std::string("docker") : endpoint.host + ":" + endpoint.port);
+  request.set(http::field::host, endpoint.kind == Endpoint::Kind::Unix ? std::string("docker")
+                                                                       : endpoint.host + ":" + endpoint.port);
   request.set(http::field::user_agent, "hardend");
   if (!content_type.empty()) request.set(http::field::content_type, content_type);
   return request;
@@ -105,7 +106,8 @@ HttpResponse to_response(http::response<http::string_body>&& message) {
   HttpResponse response;
   response.status = message.result_int();
   response.reason = std::string(message.reason());
-  for (const auto& field : message) response.headers[to_lower(field.name_string())] = std::string(field.value());
+  for (const auto& field : message)
+    response.headers[to_lower(field.name_string())] = std::string(field.value());
   response.body = std::move(message.body());
   return response;
 }
@@ -122,7 +124,8 @@ Result<HttpResponse> exchange(const Endpoint& endpoint, http::request<Body>& req
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kResponseBodyLimit);
-  if (auto ec = run_async(io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); }))
+  if (auto ec =
+          run_async(io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); }))
     return exchange_error(method, target, "reading the response", ec, timeout);
   return to_response(parser.release());
 }
@@ -175,12 +178,13 @@ class SocketHijackedStream final : public HijackedStream {
   Status close_write() override {
     beast::error_code ec;
     socket_.shutdown(net::socket_base::shutdown_send, ec);
-    if (ec && ec != net::error::not_connected) return make_error("closing stdin of the attached stream: " + ec.message());
+    if (ec && ec != net::error::not_connected)
+      return make_error("closing stdin of the attached stream: " + ec.message());
     return {};
   }
 
-  // shutdown(2) on the descriptor is safe while another thread blocks in recv/poll on it and wakes that thread;
-  // the descriptor itself stays open until the destructor, so there is no reuse race.
+  // shutdown(2) on the descriptor is safe while another thread blocks in recv/poll on it and wakes that
+  // thread; the descriptor itself stays open until the destructor, so there is no reuse race.
   void cancel() override {
     cancelled_.store(true);
     ::shutdown(native_handle_, SHUT_RDWR);
@@ -209,15 +213,15 @@ Result<std::unique_ptr<HijackedStream>> hijack_over(const Endpoint& endpoint,
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kResponseBodyLimit);
-  if (auto ec = run_async(*io, [&](auto handler) {
-        http::async_read_header(stream, buffer, parser, std::move(handler));
-      }))
+  if (auto ec = run_async(
+          *io, [&](auto handler) { http::async_read_header(stream, buffer, parser, std::move(handler)); }))
     return exchange_error(method, target, "reading the response header", ec, timeout);
   unsigned status = parser.get().result_int();
   if (status != 101 && status != 200) {
     if (!parser.is_done()) {
       // Best effort: the body only improves the message, the status alone is already an error.
-      (void)run_async(*io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+      (void)run_async(*io,
+                      [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
     }
     return api_error(method, target, to_response(parser.release()));
   }
@@ -226,19 +230,19 @@ Result<std::unique_ptr<HijackedStream>> hijack_over(const Endpoint& endpoint,
   stream.expires_never();
   using Socket = typename Stream::socket_type;
   Socket socket = stream.release_socket();
-  return std::unique_ptr<HijackedStream>(
-      std::make_unique<SocketHijackedStream<Socket>>(std::move(io), std::move(socket), std::move(already_read)));
+  return std::unique_ptr<HijackedStream>(std::make_unique<SocketHijackedStream<Socket>>(
+      std::move(io), std::move(socket), std::move(already_read)));
 }
 
 }  // namespace
 
 Transport::Transport(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
 
-Result<HttpResponse> Transport::request(std::string_view method, std::string_view target, std::string_view body,
-                                        std::string_view content_type,
+Result<HttpResponse> Transport::request(std::string_view method, std::string_view target,
+                                        std::string_view body, std::string_view content_type,
                                         std::optional<std::chrono::milliseconds> timeout) const {
-  auto request =
-      make_request<http::string_body>(endpoint_, method, target, body.empty() ? std::string_view() : content_type);
+  auto request = make_request<http::string_body>(endpoint_, method, target,
+                                                 body.empty() ? std::string_view() : content_type);
   request.body() = std::string(body);
   request.prepare_payload();
   return dispatch(endpoint_, request, method, target, timeout);
@@ -257,9 +261,9 @@ Result<HttpResponse> Transport::request_with_file(std::string_view method, std::
   return dispatch(endpoint_, request, method, target, timeout);
 }
 
-Result<std::unique_ptr<HijackedStream>> Transport::hijack(std::string_view method, std::string_view target,
-                                                          std::string_view body,
-                                                          std::optional<std::chrono::milliseconds> header_timeout) const {
+Result<std::unique_ptr<HijackedStream>> Transport::hijack(
+    std::string_view method, std::string_view target, std::string_view body,
+    std::optional<std::chrono::milliseconds> header_timeout) const {
   if (auto valid = check_endpoint(endpoint_); !valid) return valid.take_error();
   auto request = make_request<http::string_body>(endpoint_, method, target,
                                                  body.empty() ? std::string_view() : "application/json");
@@ -299,8 +303,8 @@ std::string daemon_message(const HttpResponse& response) {
 Error api_error(std::string_view method, std::string_view target, const HttpResponse& response) {
   std::string reason = response.reason;
   if (reason.empty()) reason = std::string(http::obsolete_reason(static_cast<http::status>(response.status)));
-  std::string message = std::string(method) + " " + display_path(target) + ": " + std::to_string(response.status) +
-                        " " + reason;
+  std::string message = std::string(method) + " " + display_path(target) + ": " +
+                        std::to_string(response.status) + " " + reason;
   if (std::string detail = daemon_message(response); !detail.empty()) message += ": " + detail;
   return make_error(std::move(message));
 }

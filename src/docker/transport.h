@@ -45,19 +45,21 @@ class Transport {
   const Endpoint& endpoint() const { return endpoint_; }
 
   // `timeout` bounds the whole exchange; nullopt means none (e.g. POST /containers/{id}/wait).
-  Result<HttpResponse> request(std::string_view method, std::string_view target, std::string_view body = {},
-                               std::string_view content_type = "application/json",
-                               std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60)) const;
+  Result<HttpResponse> request(
+      std::string_view method, std::string_view target, std::string_view body = {},
+      std::string_view content_type = "application/json",
+      std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60)) const;
 
   // Streams a file as the request body (image import) without loading it into memory.
-  Result<HttpResponse> request_with_file(std::string_view method, std::string_view target,
-                                         const std::string& file_path, std::string_view content_type,
-                                         std::optional<std::chrono::milliseconds> timeout = std::chrono::minutes(10)) const;
+  Result<HttpResponse> request_with_file(
+      std::string_view method, std::string_view target, const std::string& file_path,
+      std::string_view content_type,
+      std::optional<std::chrono::milliseconds> timeout = std::chrono::minutes(10)) const;
 
   // Sends the request with "Connection: Upgrade, Upgrade: tcp" and hands over the raw connection once the
   // daemon answers 101 (or 200). Any bytes already read past the headers are delivered first.
-  // A 4xx/5xx answer becomes api_error(). `header_timeout` bounds only the exchange up to the response header;
-  // reads on the hijacked stream block until data, end of stream or cancel().
+  // A 4xx/5xx answer becomes api_error(). `header_timeout` bounds only the exchange up to the response
+  // header; reads on the hijacked stream block until data, end of stream or cancel().
   Result<std::unique_ptr<HijackedStream>> hijack(
       std::string_view method, std::string_view target, std::string_view body = {},
       std::optional<std::chrono::milliseconds> header_timeout = std::chrono::seconds(60)) const;
