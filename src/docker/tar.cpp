@@ -64,7 +64,8 @@ Result<std::string> make_tar(const std::vector<TarEntry>& entries) {
     std::array<char, kBlock> header{};
     HARDEND_TRY_VOID(put_path(header, *path, entry.path));
     uint64_t size = entry.directory ? 0 : entry.content.size();
-    bool fits = put_octal(header.data() + 100, 8, entry.mode & 07777) && put_octal(header.data() + 108, 8, entry.uid) &&
+    bool fits = put_octal(header.data() + 100, 8, entry.mode & 07777) &&
+                put_octal(header.data() + 108, 8, entry.uid) &&
                 put_octal(header.data() + 116, 8, entry.gid) && put_octal(header.data() + 124, 12, size) &&
                 put_octal(header.data() + 136, 12, 0);
     if (!fits) return make_error("tar entry \"" + entry.path + "\": size, mode or owner too large for ustar");

@@ -1,5 +1,6 @@
-// A minimal ustar archive writer: the Engine API takes tar bodies for image import (a root filesystem) and for
-// PUT /containers/{id}/archive (files copied into a container before it starts). Regular files and directories only.
+// A minimal ustar archive writer: the Engine API takes tar bodies for image import (a root filesystem) and
+// for PUT /containers/{id}/archive (files copied into a container before it starts). Regular files and
+// directories only.
 #pragma once
 
 #include <cstdint>
