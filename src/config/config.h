@@ -30,7 +30,9 @@ struct Diagnostic {
   Location location;
   std::string key;  // may be empty (e.g. a JSON syntax error)
   std::string message;
-  // "d1.conf:7:3: python.pass.extra.keys.demisto/dl: unknown flag --memroy (did you mean --memory?)"
+  // "d1.conf:7:3: python.pass.extra.keys.demisto/dl: unknown flag --memroy (did you mean --memory?)";
+  // warnings: "d1.conf:3:3: warning: limt.docker.cpu: unknown key (did you mean limit.docker.cpu?)".
+  // Empty parts are left out. This is exactly what `config validate` prints.
   std::string str() const;
 };
 
@@ -120,6 +122,8 @@ struct ConfigSource {
   bool explicit_path = false;  // false: a missing file means defaults
 };
 ConfigSource choose_config_source(const std::optional<std::string>& cli_path);
+// The same choice with the environment passed in (nullptr: $HARDEND_CONFIG is not set), for tests.
+ConfigSource choose_config_source(const std::optional<std::string>& cli_path, const char* env_config);
 
 // Reads and parses. A missing file at the default (non-explicit) path yields the defaults.
 ParseOutcome load_config(const ConfigSource& source, const ParseOptions& options = {});

@@ -1,0 +1,646 @@
+// parse_config: JSON text -> Config, or every problem with file:line:col (DESIGN.md sections 2 and 5).
+// nlohmann/json checks the syntax and converts values; json_locator supplies the positions and the
+// duplicates.
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/strings.h"
+#include "common/units.h"
+#include "config/config.h"
+#include "config/json_locator.h"
+#include "config/keys.h"
+#include "config/values.h"
+
+namespace hardend::config {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int64_t kMiB = int64_t{1} << 20;
+constexpr int64_t kGiB = int64_t{1} << 30;
+constexpr int64_t kDockerMinMemory =
+    6 * kMiB;  // the daemon refuses less ("Minimum memory limit allowed is 6MB")
+constexpr int64_t kMaxMemory = 1024 * kGiB;
+constexpr double kDockerMinCpus = 0.01;  // NanoCpus below 1e7 are refused by the daemon
+constexpr double kMaxCpus = 1024;
+
+std::string describe(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return value.get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
+      return "the number " + value.dump();
+    case Json::value_t::string:
+      return "the string " + value.dump();
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::object:
+      return "an object";
+    default:
+      return "a " + std::string(value.type_name());
+  }
+}
+
+// Rewrites nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ..."
+// into our own position (which counts characters) and a hint for the usual hand-editing mistakes.
+struct SyntaxError {
+  size_t offset;
+  std::string message;
+};
+
+SyntaxError describe_syntax_error(std::string_view text, const Json::parse_error& e) {
+  std::string what = e.what();
+  std::string message = what;
+  if (auto at = what.find("parse error"); at != std::string::npos) {
+    if (auto colon = what.find(": ", at); colon != std::string::npos) message = what.substr(colon + 2);
+  }
+  // "; last read: '...'" echoes raw input (whitespace as <U+000A>); the position already says where.
+  if (auto last_read = message.find("; last read: '"); last_read != std::string::npos) {
+    auto expected = message.rfind("'; expected ");
+    message.erase(last_read, expected != std::string::npos && expected > last_read ? expected + 1 - last_read
+                                                                                   : std::string::npos);
+  }
+  size_t offset = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
+  if (trim(text).empty() || trim(text) == "\xEF\xBB\xBF")
+    return {text.size(), "empty file; expected a JSON object such as {\"limit.docker.memory\": true}"};
+  if (message.find("unexpected string literal; expected '}'") != std::string::npos) {
+    // nlohmann stops at the closing quote of the unexpected key; point at its opening quote instead.
+    size_t open = offset;
+    while (open > 0 && !(text[open - 1] == '"' && (open < 2 || text[open - 2] != '\\'))) --open;
+    if (open > 0) offset = open - 1;
+    message += " (missing ',' between members?)";
+  } else if (message.find("unexpected '}'; expected string literal") != std::string::npos ||
+             message.find("unexpected ']'") != std::string::npos) {
+    message += " (trailing comma?)";
+  } else if (offset < text.size() && text[offset] == '/') {
+    message += " (JSON has no comments)";
+  } else if (offset < text.size() && text[offset] == '\'') {
+    message += " (JSON strings use double quotes)";
+  }
+  return {offset, "invalid JSON: " + message};
+}
+
+// "python.pass.extra.key.demisto/dl" -> "python.pass.extra.keys.demisto/dl": typos in the per-image prefix.
+std::optional<std::string> suggest_per_image_key(const std::string& key) {
+  std::string family(kPerImagePrefix.substr(0, kPerImagePrefix.size() - 1));
+  for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+    if (dot + 1 >= key.size()) break;
+    if (edit_distance(to_lower(key.substr(0, dot)), family) <= 2) return family + "." + key.substr(dot + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> suggest_key(const std::string& key) {
+  std::vector<std::string> names;
+  for (const auto& def : keys_table())
+    if (!def.per_image) names.push_back(def.name);
+  if (auto match = closest_match(key, names)) return match;
+  return suggest_per_image_key(key);
+}
+
+// A docker image tag as Docker allows it: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+bool looks_like_tag(std::string_view s) {
+  if (s.empty() || s.size() > 128 || s[0] == '.' || s[0] == '-') return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+class ConfigParser {
+ public:
+  ConfigParser(std::string_view text, const std::string& file, const ParseOptions& options)
+      : text_(text), file_(file), options_(options), lines_(text) {}
+
+  ParseOutcome parse() {
+    config_ = default_config();
+    config_.path = file_;
+    if (parse_document()) {
+      for (const auto& member : root_.members) apply(member);
+      check_duplicates(root_, "");
+      check_cross_key_rules();
+    }
+    std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::pair(a.location.line, a.location.column) < std::pair(b.location.line, b.location.column);
+    });
+    ParseOutcome outcome;
+    bool has_error = std::any_of(diagnostics_.begin(), diagnostics_.end(),
+                                 [](const Diagnostic& d) { return d.severity == Severity::Error; });
+    if (!has_error) {
+      config_.warnings = diagnostics_;
+      outcome.config = std::move(config_);
+    }
+    outcome.diagnostics = std::move(diagnostics_);
+    return outcome;
+  }
+
+ private:
+  Location at(TextPosition p) const { return Location{file_, p.line, p.column}; }
+
+  void report(Severity severity, TextPosition p, const std::string& key, const std::string& message) {
+    diagnostics_.push_back(Diagnostic{severity, at(p), key, message});
+  }
+  void error(TextPosition p, const std::string& key, const std::string& message) {
+    report(Severity::Error, p, key, message);
+  }
+
+  bool parse_document() {
+    try {
+      Json document = Json::parse(text_);  // only the syntax check; values come from the located spans
+      (void)document;
+    } catch (const Json::parse_error& e) {
+      SyntaxError syntax = describe_syntax_error(text_, e);
+      error(lines_.position(syntax.offset), "", syntax.message);
+      return false;
+    }
+    auto located = locate_json(text_);
+    if (!located) {
+      error(TextPosition{}, "", located.error().message);
+      return false;
+    }
+    root_ = std::move(*located);
+    if (root_.kind != JsonNode::Kind::Object) {
+      error(root_.position, "",
+            "the config must be a JSON object of keys, e.g. {\"limit.docker.memory\": true}; got " +
+                describe(value_of(root_)));
+      return false;
+    }
+    return true;
+  }
+
+  Json value_of(const JsonNode& node) const {
+    return Json::parse(text_.substr(node.begin, node.end - node.begin), nullptr, false);
+  }
+
+  template <class T>
+  void assign(Setting<T>& setting, const JsonMember& member, std::optional<T> value) {
+    if (!value) return;
+    setting.value = std::move(*value);
+    setting.source = member.key;
+    setting.location = at(member.key_position);
+  }
+
+  // --- One handler per key; the keys table (keys.cpp) lists the same names, and a test checks both agree.
+  // ---
+  void apply(const JsonMember& m) {
+    const std::string& key = m.key;
+    const JsonNode& v = m.value;
+    if (key.starts_with(kPerImagePrefix)) return apply_per_image(m);
+    if (key == "docker.run.internal.asuser") return assign(config_.run_as_user, m, to_bool(key, v));
+    if (key == "docker.run.internal.asuser.user") return assign(config_.user, m, to_user(key, v));
+    if (key == "docker.run.internal.asuser.ignore")
+      return assign(config_.asuser_ignore, m, to_list(key, v, keep_item()));
+    if (key == "limit.docker.memory") return assign(config_.limit_memory, m, to_bool(key, v));
+    if (key == "docker.memory.limit")
+      return assign(config_.memory_limit, m,
+                    to_size(key, v, kDockerMinMemory, kMaxMemory,
+                            "expected at least 6m (Docker's minimum); to turn the limit off, set "
+                            "limit.docker.memory to false"));
+    if (key == "limit.docker.cpu") return assign(config_.limit_cpu, m, to_bool(key, v));
+    if (key == "docker.cpu.limit") return assign(config_.cpu_limit, m, to_cpus(key, v));
+    if (key == "python.pass.extra.keys") {
+      auto options = to_docker_options(key, v, "");
+      if (options) return assign(config_.extra_keys, m, std::optional<std::optional<std::string>>(*options));
+      return;
+    }
+    if (key == "docker.run.capabilities.drop.all")
+      return assign(config_.drop_all_capabilities, m, to_bool(key, v));
+    if (key == "docker.run.capabilities.keep")
+      return assign(config_.keep_capabilities, m, to_list(key, v, normalize_capability));
+    if (key == "docker.run.no.new.privileges") return assign(config_.no_new_privileges, m, to_bool(key, v));
+    if (key == "docker.run.read.only") return assign(config_.read_only_root, m, to_bool(key, v));
+    if (key == "docker.run.tmpfs") return assign(config_.tmpfs, m, to_tmpfs(key, v));
+    if (key == "docker.run.allow.unsafe")
+      return assign(config_.allow_unsafe, m, to_list(key, v, unsafe_flag));
+    if (key == "container.runtime") return assign(config_.runtime, m, to_runtime(key, v));
+    if (key == "python.default.image") return assign(config_.python_default_image, m, to_image(key, v));
+    if (key == "run.output.limit")
+      return assign(config_.output_limit, m, to_size(key, v, 1024, kGiB, "expected at least 1k"));
+    if (key == "network.block.host") return assign(config_.net_block_host, m, to_bool(key, v));
+    if (key == "network.container.ranges")
+      return assign(config_.container_ranges, m, to_list(key, v, normalize_cidr));
+    if (key == "network.default.block")
+      return assign(config_.default_block, m, to_list(key, v, normalize_block_member));
+    if (key == "network.networks") return apply_networks(m);
+    if (find_key(key)) return error(m.key_position, key, "internal error: key has no handler");
+    unknown_key(m);
+  }
+
+  void unknown_key(const JsonMember& m) {
+    std::string message = "unknown key";
+    if (auto suggestion = suggest_key(m.key)) message += " (did you mean " + *suggestion + "?)";
+    if (options_.strict) return error(m.key_position, m.key, message);
+    report(Severity::Warning, m.key_position, m.key, message + "; ignored");
+  }
+
+  void apply_per_image(const JsonMember& m) {
+    std::string image = m.key.substr(kPerImagePrefix.size());
+    if (trim(image).empty())
+      return error(m.key_position, m.key,
+                   "the image name after python.pass.extra.keys. is empty; write e.g. "
+                   "python.pass.extra.keys.demisto/dl");
+    if (std::any_of(image.begin(), image.end(), [](unsigned char c) { return std::isspace(c); }))
+      return error(m.key_position, m.key, "the image name '" + image + "' contains whitespace");
+    if (image.back() == ':' || image.back() == '/' || image.back() == '@')
+      return error(m.key_position, m.key, "the image name '" + image + "' is incomplete");
+    auto options = to_docker_options(m.key, m.value, image);
+    if (!options) return;
+    Setting<std::string> setting{*options, m.key, at(m.key_position)};
+    config_.image_extra_keys[image] = std::move(setting);
+  }
+
+  // --- Value conversions: each reports its own errors at the value and returns nullopt on failure. ---
+  std::optional<bool> to_bool(const std::string& key, const JsonNode& node) {
+    Json value = value_of(node);
+    const std::string expected = "expected a boolean (true or false)";
+    if (value.is_boolean()) return value.get<bool>();
+    if (value.is_number_integer() || value.is_number_unsigned()) {
+      if (value == 0 || value == 1) return value == 1;
+    } else if (value.is_string()) {
+      if (auto parsed = parse_bool_text(value.get<std::string>())) return *parsed;
+    }
+    error(node.position, key, expected + ", got " + describe(value));
+    return std::nullopt;
+  }
+
+  std::optional<int64_t> to_size(const std::string& key, const JsonNode& node, int64_t min, int64_t max,
+                                 const std::string& min_hint) {
+    Json value = value_of(node);
+    std::optional<int64_t> bytes;
+    if (value.is_number_integer() || value.is_number_unsigned()) {
+      if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        error(node.position, key, "the size " + value.dump() + " is absurd; at most " + format_size(max));
+        return std::nullopt;
+      }
+      bytes = value.get<int64_t>();
+    } else if (value.is_number_float()) {
+      error(node.position, key,
+            "a size in bytes must be a whole number, got " + value.dump() +
+                "; write a string such as \"1.5g\"");
+      return std::nullopt;
+    } else if (value.is_string()) {
+      auto parsed = parse_size(value.get<std::string>());
+      if (!parsed) {
+        error(node.position, key, parsed.error().message);
+        return std::nullopt;
+      }
+      bytes = *parsed;
+    } else {
+      error(node.position, key, "expected a size such as \"512m\" or \"1g\", got " + describe(value));
+      return std::nullopt;
+    }
+    if (*bytes <= 0) {
+      error(node.position, key,
+            (*bytes == 0 ? "zero" : "a negative size") + std::string(" is not a limit; ") + min_hint);
+      return std::nullopt;
+    }
+    if (*bytes < min) {
+      error(node.position, key, format_size(*bytes) + " is too small; " + min_hint);
+      return std::nullopt;
+    }
+    if (*bytes > max) {
+      error(node.position, key, format_size(*bytes) + " is absurd; at most " + format_size(max));
+      return std::nullopt;
+    }
+    return bytes;
+  }
+
+  std::optional<double> to_cpus(const std::string& key, const JsonNode& node) {
+    Json value = value_of(node);
+    std::optional<double> cpus;
+    if (value.is_number()) {
+      cpus = value.get<double>();
+    } else if (value.is_string()) {
+      cpus = parse_decimal(trim(value.get<std::string>()));
+      if (!cpus) {
+        error(node.position, key, "expected a CPU count such as \"1.0\" or \"0.5\", got " + describe(value));
+        return std::nullopt;
+      }
+    } else {
+      error(node.position, key, "expected a CPU count such as 1.0 or \"0.5\", got " + describe(value));
+      return std::nullopt;
+    }
+    std::string written = value.is_string() ? std::string(trim(value.get<std::string>())) : value.dump();
+    if (!std::isfinite(*cpus) || *cpus <= 0) {
+      error(node.position, key,
+            "the CPU count must be greater than 0, got " + written +
+                "; to turn the limit off, set limit.docker.cpu to false");
+      return std::nullopt;
+    }
+    if (*cpus < kDockerMinCpus) {
+      error(node.position, key, written + " CPUs is below Docker's minimum of 0.01");
+      return std::nullopt;
+    }
+    if (*cpus > kMaxCpus) {
+      error(node.position, key, written + " CPUs is absurd; at most 1024");
+      return std::nullopt;
+    }
+    return cpus;
+  }
+
+  std::optional<std::string> to_string(const std::string& key, const JsonNode& node,
+                                       const std::string& expected) {
+    Json value = value_of(node);
+    if (value.is_string()) return value.get<std::string>();
+    error(node.position, key, "expected " + expected + ", got " + describe(value));
+    return std::nullopt;
+  }
+
+  std::optional<std::string> to_user(const std::string& key, const JsonNode& node) {
+    Json value = value_of(node);
+    if (value.is_number_unsigned()) value = std::to_string(value.get<uint64_t>());  // a bare uid: 4000
+    std::optional<std::string> user;
+    if (value.is_string())
+      user = value.get<std::string>();
+    else
+      error(node.position, key, "expected a user such as \"4000:4000\", got " + describe(value));
+    if (!user) return std::nullopt;
+    std::string trimmed(trim(*user));
+    if (auto status = validate_user(trimmed); !status) {
+      error(node.position, key, status.error().message);
+      return std::nullopt;
+    }
+    return trimmed;
+  }
+
+  std::optional<std::string> to_runtime(const std::string& key, const JsonNode& node) {
+    auto runtime = to_string(key, node, "\"docker\" or \"podman\"");
+    if (!runtime) return std::nullopt;
+    std::string lower = to_lower(trim(*runtime));
+    if (lower == "docker" || lower == "podman") return lower;
+    std::string message = "unknown runtime '" + *runtime + "'";
+    if (auto suggestion = closest_match(lower, {"docker", "podman"}))
+      message += " (did you mean " + *suggestion + "?)";
+    error(node.position, key, message + "; expected docker or podman");
+    return std::nullopt;
+  }
+
+  std::optional<std::string> to_image(const std::string& key, const JsonNode& node) {
+    auto image = to_string(key, node, "an image reference such as \"hardend/python:3.11\"");
+    if (!image) return std::nullopt;
+    std::string trimmed(trim(*image));
+    if (trimmed.empty() ||
+        std::any_of(trimmed.begin(), trimmed.end(), [](unsigned char c) { return std::isspace(c); })) {
+      error(node.position, key, "'" + *image + "' is not an image reference such as \"hardend/python:3.11\"");
+      return std::nullopt;
+    }
+    return trimmed;
+  }
+
+  // Raw extra-keys options; the policy layer parses the flags. `image` is set for the per-image keys.
+  std::optional<std::string> to_docker_options(const std::string& key, const JsonNode& node,
+                                               const std::string& image) {
+    auto options =
+        to_string(key, node, "docker run options joined by ## such as \"--pids-limit=256##--memory=1g\"");
+    if (!options) return std::nullopt;
+    std::string_view trimmed = trim(*options);
+    if (trimmed.empty() || trimmed.starts_with("-")) return options;
+    std::string message =
+        "expected docker run options starting with '-' (e.g. \"--memory=2g\"), got \"" + *options + "\"";
+    bool has_tag =
+        image.find(':', image.rfind('/') == std::string::npos ? 0 : image.rfind('/')) != std::string::npos;
+    if (!image.empty() && !has_tag && looks_like_tag(trimmed))
+      message += "; to target tag " + std::string(trimmed) + " of " + image +
+                 ", put the tag in the key: " + std::string(kPerImagePrefix) + image + ":" +
+                 std::string(trimmed);
+    error(node.position, key, message);
+    return std::nullopt;
+  }
+
+  using ItemCheck = Result<std::string> (*)(std::string_view);
+  static ItemCheck keep_item() {
+    return [](std::string_view item) -> Result<std::string> { return std::string(item); };
+  }
+  static Result<std::string> unsafe_flag(std::string_view item) {
+    if (item.starts_with("-")) return std::string(item);
+    return make_error("'" + std::string(item) +
+                      "' is not a flag; write it as in the extra keys, e.g. \"--privileged\"");
+  }
+
+  // A JSON array of strings or one comma-separated string (or, for tmpfs, the mount-aware split). Items are
+  // trimmed, empty ones dropped, exact repeats dropped; each is checked, errors point at the element.
+  std::optional<std::vector<std::string>> to_list(const std::string& key, const JsonNode& node,
+                                                  ItemCheck check, bool tmpfs_split = false) {
+    Json value = value_of(node);
+    std::vector<std::pair<std::string, TextPosition>> items;
+    if (value.is_string()) {
+      std::string text = value.get<std::string>();
+      for (auto& item : tmpfs_split ? split_tmpfs_list(text) : split(text, ","))
+        items.emplace_back(std::string(trim(item)), node.position);
+    } else if (value.is_array()) {
+      for (size_t i = 0; i < node.elements.size(); ++i) {
+        const Json& element = value[i];
+        if (!element.is_string()) {
+          error(node.elements[i].position, key, "list items must be strings, got " + describe(element));
+          return std::nullopt;
+        }
+        items.emplace_back(std::string(trim(element.get<std::string>())), node.elements[i].position);
+      }
+    } else {
+      error(node.position, key,
+            "expected a list: a JSON array of strings or a comma-separated string, got " + describe(value));
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    bool ok = true;
+    for (const auto& [item, position] : items) {
+      if (item.empty()) continue;
+      auto checked = check(item);
+      if (!checked) {
+        error(position, key, checked.error().message);
+        ok = false;
+        continue;
+      }
+      if (std::find(out.begin(), out.end(), *checked) == out.end()) out.push_back(std::move(*checked));
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  std::optional<std::vector<std::string>> to_tmpfs(const std::string& key, const JsonNode& node) {
+    auto mounts = to_list(
+        key, node,
+        [](std::string_view mount) -> Result<std::string> {
+          HARDEND_TRY_VOID(validate_tmpfs_mount(mount));
+          return std::string(mount);
+        },
+        true);
+    if (!mounts) return std::nullopt;
+    std::set<std::string> paths;
+    for (const auto& mount : *mounts) {
+      if (!paths.insert(mount.substr(0, mount.find(':'))).second) {
+        error(node.position, key, "two tmpfs mounts on " + mount.substr(0, mount.find(':')));
+        return std::nullopt;
+      }
+    }
+    return mounts;
+  }
+
+  // --- network.networks (issue 4) ---
+  void apply_networks(const JsonMember& m) {
+    const std::string& key = m.key;
+    if (m.value.kind != JsonNode::Kind::Object) {
+      error(m.value.position, key,
+            "expected an object of network name -> {\"bridge\": ..., \"block\": [...]}, got " +
+                describe(value_of(m.value)));
+      return;
+    }
+    check_duplicates(m.value, key + ".");
+    std::vector<NetworkDecl> networks;
+    bool ok = true;
+    for (const auto& entry : m.value.members) {
+      auto network = to_network(key + "." + entry.key, entry);
+      if (!network) {
+        ok = false;
+        continue;
+      }
+      networks.push_back(std::move(*network));
+    }
+    ok = check_unique_bridges(key, m.value, networks) && ok;
+    if (!ok) return;
+    config_.networks = std::move(networks);
+    config_.networks_location = at(m.key_position);
+  }
+
+  std::optional<NetworkDecl> to_network(const std::string& key, const JsonMember& entry) {
+    static const std::vector<std::string> fields{"bridge", "block", "block.cidrs", "allow.cidrs"};
+    if (auto status = validate_network_name(entry.key); !status) {
+      error(entry.key_position, key, status.error().message);
+      return std::nullopt;
+    }
+    if (entry.value.kind != JsonNode::Kind::Object) {
+      error(
+          entry.value.position, key,
+          "expected {\"bridge\": \"docker-...\", \"block\": [...]}, got " + describe(value_of(entry.value)));
+      return std::nullopt;
+    }
+    check_duplicates(entry.value, key + ".");
+    NetworkDecl network;
+    network.name = entry.key;
+    network.location = at(entry.key_position);
+    bool ok = true, has_bridge = false;
+    for (const auto& field : entry.value.members) {
+      std::string field_key = key + "." + field.key;
+      if (field.key == "bridge") {
+        has_bridge = true;
+        auto bridge = to_bridge(field_key, field.value);
+        if (bridge) network.bridge = *bridge;
+        ok = ok && bridge.has_value();
+      } else if (field.key == "block" || field.key == "block.cidrs" || field.key == "allow.cidrs") {
+        auto list =
+            to_list(field_key, field.value,
+                    field.key == "block" ? ItemCheck{normalize_block_member} : ItemCheck{normalize_cidr});
+        if (!list) {
+          ok = false;
+          continue;
+        }
+        (field.key == "block"         ? network.block
+         : field.key == "block.cidrs" ? network.block_cidrs
+                                      : network.allow_cidrs) = std::move(*list);
+      } else {
+        std::string message = "unknown network setting '" + field.key + "'";
+        if (auto suggestion = closest_match(field.key, fields))
+          message += " (did you mean " + *suggestion + "?)";
+        error(field.key_position, field_key,
+              message + "; expected bridge, block, block.cidrs or allow.cidrs");
+        ok = false;
+      }
+    }
+    if (!has_bridge) {
+      error(entry.key_position, key,
+            "missing \"bridge\": the Linux bridge name of the network, e.g. \"docker-" +
+                entry.key.substr(0, 8) + "\"");
+      ok = false;
+    }
+    if (ok && network.block.empty() && network.block_cidrs.empty())
+      report(Severity::Warning, entry.key_position, key,
+             "blocks nothing: containers on it reach every address");
+    if (!ok) return std::nullopt;
+    return network;
+  }
+
+  std::optional<std::string> to_bridge(const std::string& key, const JsonNode& node) {
+    auto bridge = to_string(key, node, "a bridge name such as \"docker-external\"");
+    if (!bridge) return std::nullopt;
+    if (auto status = validate_interface_name(*bridge); !status) {
+      error(node.position, key, status.error().message);
+      return std::nullopt;
+    }
+    if (*bridge == "docker0") {
+      error(node.position, key,
+            "docker0 is Docker's default bridge; configure it with network.default.block");
+      return std::nullopt;
+    }
+    return bridge;
+  }
+
+  bool check_unique_bridges(const std::string& key, const JsonNode& networks_node,
+                            const std::vector<NetworkDecl>& networks) {
+    bool ok = true;
+    for (size_t i = 0; i < networks.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (networks[i].bridge.empty() || networks[i].bridge != networks[j].bridge) continue;
+        TextPosition where{networks[i].location.line, networks[i].location.column};
+        for (const auto& entry : networks_node.members)
+          if (entry.key == networks[i].name)
+            for (const auto& field : entry.value.members)
+              if (field.key == "bridge") where = field.value.position;
+        error(where, key + "." + networks[i].name + ".bridge",
+              "bridge " + networks[i].bridge + " is already used by network " + networks[j].name + " (" +
+                  networks[j].location.str() + ")");
+        ok = false;
+        break;
+      }
+    }
+    return ok;
+  }
+
+  // JSON keeps only one value of a repeated key: report every repeat, at the repeat, naming the first.
+  void check_duplicates(const JsonNode& object, const std::string& key_prefix) {
+    for (size_t i = 0; i < object.members.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (object.members[i].key != object.members[j].key) continue;
+        const TextPosition& first = object.members[j].key_position;
+        error(object.members[i].key_position, key_prefix + object.members[i].key,
+              "duplicate key (first set at " + std::to_string(first.line) + ":" +
+                  std::to_string(first.column) +
+                  "); JSON keeps only one of the values, so a setting would be lost");
+        break;
+      }
+    }
+  }
+
+  // Settings that an explicit key turns into no-ops deserve a word: the operator probably expects them to
+  // apply.
+  void check_cross_key_rules() {
+    auto warn_if_inert = [this](const auto& setting, const Setting<bool>& switch_setting) {
+      if (setting.is_default() || switch_setting.value) return;
+      report(Severity::Warning, TextPosition{setting.location.line, setting.location.column}, setting.source,
+             "has no effect: " + switch_setting.source + " is false");
+    };
+    warn_if_inert(config_.memory_limit, config_.limit_memory);
+    warn_if_inert(config_.cpu_limit, config_.limit_cpu);
+    warn_if_inert(config_.user, config_.run_as_user);
+    warn_if_inert(config_.keep_capabilities, config_.drop_all_capabilities);
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  const ParseOptions& options_;
+  LineIndex lines_;
+  JsonNode root_;
+  Config config_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+ParseOutcome parse_config(std::string_view text, const std::string& file, const ParseOptions& options) {
+  return ConfigParser(text, file, options).parse();
+}
+
+}  // namespace hardend::config
