@@ -725,7 +725,19 @@ def decode_request(line):
     return request
 
 
-def serve_request(line, out, module_codes):
+def install_stop_handler(current_run):
+    """`docker stop` sends SIGTERM to PID 1, which ignores it unless it has a handler: end the running script's
+    process group and exit at once instead of waiting for the daemon's SIGKILL."""
+
+    def stop(signum, frame):
+        if current_run.get("pid"):
+            _kill_group(current_run["pid"])
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def serve_request(line, out, module_codes, current_run):
     """One run; returns the exit code reported in its done frame."""
     started = time.monotonic()
     try:
@@ -743,6 +755,7 @@ def serve_request(line, out, module_codes):
     if pid == 0:
         exit_code = EXIT_EXECUTOR_FAILURE
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             for fd in (stdout_r, stderr_r, frames_r, out.fd):
                 os.close(fd)
             exit_code = script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, limit)
@@ -759,8 +772,10 @@ def serve_request(line, out, module_codes):
         pass
     for fd in (stdout_w, stderr_w, frames_w):
         os.close(fd)
+    current_run["pid"] = pid
     pump = RunPump(out, limit)
     status = pump_run(pid, stdout_r, stderr_r, frames_r, pump)
+    current_run["pid"] = None
     done = {"t": "done", "duration_ms": int((time.monotonic() - started) * 1000)}
     if os.WIFSIGNALED(status):
         done["signal"] = os.WTERMSIG(status)
@@ -802,6 +817,8 @@ def main(boot, stdin):
     mode = boot.get("mode", "once")
     module_codes = compile_modules(boot.get("modules") or {})
     prewarm()
+    current_run = {"pid": None}
+    install_stop_handler(current_run)
     out.emit({"t": "ready", "protocol": PROTOCOL_VERSION, "mode": mode, "pid": os.getpid(),
               "python": "{}.{}.{}".format(*sys.version_info[:3])})
     if mode == "loop":
@@ -810,13 +827,13 @@ def main(boot, stdin):
             if not line:
                 return 0
             if line.strip():
-                serve_request(line, out, module_codes)
+                serve_request(line, out, module_codes, current_run)
     line = stdin.readline()
     if not line.strip():
         out.emit({"t": "error", "message": "hardend executor: stdin closed before the request", "traceback": ""})
         out.emit({"t": "done", "exit_code": EXIT_BAD_REQUEST})
         return EXIT_BAD_REQUEST
-    return min(serve_request(line, out, module_codes), 255)
+    return min(serve_request(line, out, module_codes, current_run), 255)
 
 
 if __name__ == "hardend_executor":
