@@ -602,16 +602,20 @@ SplitPiece split_piece(std::string_view piece) {
   return out;
 }
 
-Error unknown_flag_error(std::string_view piece, const std::string& name) {
+// "-memory=2g": a long flag written with one dash (which would otherwise read as -m with the value
+// "emory=2g").
+std::optional<Error> single_dash_long_flag(std::string_view piece) {
+  if (piece.starts_with("--")) return std::nullopt;
+  std::string word(piece.substr(1, piece.find_first_of("= \t") - 1));
+  if (word.size() > 1 && (find_flag("--" + word) || contains(unsupported_docker_flags(), "--" + word)))
+    return make_error("flag -" + word + " has a single dash (did you mean --" + word + "?)");
+  return std::nullopt;
+}
+
+Error unknown_flag_error(const std::string& name) {
   if (contains(unsupported_docker_flags(), name))
     return make_error("flag " + name + " is a docker run option that hardend does not take from extra keys " +
                       "(it manages it itself or it has no place in a hardened container)");
-  // "-memory=2g": a long flag written with one dash.
-  if (!piece.starts_with("--")) {
-    std::string word(piece.substr(1, piece.find_first_of("= \t") - 1));
-    if (word.size() > 1 && find_flag("--" + word))
-      return make_error("flag -" + word + " has a single dash (did you mean --" + word + "?)");
-  }
   std::string message = "unknown flag " + name;
   if (auto suggestion = closest_match(name, known_flag_names()))
     message += " (did you mean " + *suggestion + "?)";
@@ -657,9 +661,10 @@ Result<DockerRunOptions> parse_docker_run_options(std::string_view joined, const
           "': extra keys hold docker run options such as --memory=2g joined by ##; to target one "
           "tag, put the tag in the key (python.pass.extra.keys.<image>:<tag>)");
     }
+    if (auto single_dash = single_dash_long_flag(piece)) return *single_dash;
     SplitPiece split_flag = split_piece(piece);
     const FlagSpec* spec = find_flag(split_flag.name);
-    if (!spec) return unknown_flag_error(piece, split_flag.name);
+    if (!spec) return unknown_flag_error(split_flag.name);
 
     std::string value;
     if (spec->arity == Arity::Bool) {

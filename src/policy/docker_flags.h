@@ -40,6 +40,8 @@ struct DockerRunOptions {
   std::vector<std::string> devices;          // "/dev/x[:/dev/y[:rwm]]"
   std::vector<std::string> binds;            // "/host/src:/dst[:ro]"
   std::vector<std::string> allowed_unsafe;  // unsafe flags that were accepted because an allow key names them
+
+  bool operator==(const DockerRunOptions&) const = default;
 };
 
 struct FlagParseOptions {

@@ -216,10 +216,10 @@ class Resolution {
       spec_.cap_drop = {options_.cap_drop,
                         options_.cap_drop.empty() ? config_.drop_all_capabilities.source : key_};
     }
+    const size_t kept_count = add.size();
     for (const std::string& cap : options_.cap_add)
       if (std::find(add.begin(), add.end(), cap) == add.end()) add.push_back(cap);
-    if (!options_.cap_add.empty())
-      add_source = add.size() == options_.cap_add.size() ? key_ : combine_sources(add_source, key_);
+    if (!options_.cap_add.empty()) add_source = kept_count == 0 ? key_ : combine_sources(add_source, key_);
     spec_.cap_add = {add, add_source};
   }
 
@@ -229,10 +229,9 @@ class Resolution {
     bool nnp_off = std::find(options_.security_opt.begin(), options_.security_opt.end(),
                              "no-new-privileges=false") != options_.security_opt.end();
     if (config_.no_new_privileges.value && !nnp_off) opts.push_back("no-new-privileges");
+    if (!options_.security_opt.empty()) source = opts.empty() ? key_ : combine_sources(source, key_);
     for (const std::string& opt : options_.security_opt)
       if (std::find(opts.begin(), opts.end(), opt) == opts.end()) opts.push_back(opt);
-    if (!options_.security_opt.empty())
-      source = opts.size() == options_.security_opt.size() ? key_ : combine_sources(source, key_);
     spec_.security_opt = {opts, source};
   }
 
@@ -246,12 +245,10 @@ class Resolution {
       mounts.push_back({text.substr(0, colon), colon == std::string::npos ? "" : text.substr(colon + 1)});
     }
     std::string source = config_.tmpfs.source;
-    for (const TmpfsMount& mount : options_.tmpfs) {
+    for (const TmpfsMount& mount : options_.tmpfs)
       std::erase_if(mounts, [&](const TmpfsMount& m) { return m.path == mount.path; });
-      mounts.push_back(mount);
-    }
-    if (!options_.tmpfs.empty())
-      source = mounts.size() == options_.tmpfs.size() ? key_ : combine_sources(source, key_);
+    if (!options_.tmpfs.empty()) source = mounts.empty() ? key_ : combine_sources(source, key_);
+    mounts.insert(mounts.end(), options_.tmpfs.begin(), options_.tmpfs.end());
     spec_.tmpfs = {mounts, source};
   }
 
