@@ -29,7 +29,8 @@ namespace {
 // Recursive descent over already-validated JSON; depth is bounded by nlohmann's own acceptance of the text.
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : text_(text), lines_(text) {
+  Scanner(std::string_view text, TextPosition* error_position)
+      : text_(text), lines_(text), error_position_(error_position) {
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   }
 
@@ -44,9 +45,8 @@ class Scanner {
 
  private:
   Error fail(const std::string& what) const {
-    TextPosition p = lines_.position(pos_);
-    return make_error("JSON scanner: " + what + " at " + std::to_string(p.line) + ":" +
-                      std::to_string(p.column));
+    if (error_position_) *error_position_ = lines_.position(pos_);
+    return make_error(what);
   }
 
   void skip_space() {
@@ -63,13 +63,20 @@ class Scanner {
     node.position = lines_.position(pos_);
     node.begin = pos_;
     char c = text_[pos_];
+    if ((c == '{' || c == '[') && depth_ >= kMaxJsonDepth)
+      return fail("nested deeper than " + std::to_string(kMaxJsonDepth) +
+                  " levels; a config is a flat object");
     if (c == '{') {
+      ++depth_;
       node.kind = JsonNode::Kind::Object;
       auto status = object(node);
+      --depth_;
       if (!status) return status.take_error();
     } else if (c == '[') {
+      ++depth_;
       node.kind = JsonNode::Kind::Array;
       auto status = array(node);
+      --depth_;
       if (!status) return status.take_error();
     } else if (c == '"') {
       node.kind = JsonNode::Kind::String;
@@ -160,13 +167,15 @@ class Scanner {
 
   std::string_view text_;
   LineIndex lines_;
+  TextPosition* error_position_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
 
-Result<JsonNode> locate_json(std::string_view text) {
-  return Scanner(text).document();
+Result<JsonNode> locate_json(std::string_view text, TextPosition* error_position) {
+  return Scanner(text, error_position).document();
 }
 
 }  // namespace hardend::config

@@ -48,7 +48,9 @@ struct JsonMember {
 };
 
 // Scans a text that nlohmann::json::parse has accepted (a leading UTF-8 BOM is skipped, as nlohmann does).
-// Errors only if the text is not JSON after all.
-Result<JsonNode> locate_json(std::string_view text);
+// Errors if the text nests deeper than kMaxJsonDepth (the scanner recurses; a config is flat) or is not JSON
+// after all; `error_position` then receives where.
+inline constexpr int kMaxJsonDepth = 64;
+Result<JsonNode> locate_json(std::string_view text, TextPosition* error_position = nullptr);
 
 }  // namespace hardend::config

@@ -2,7 +2,6 @@
 // nlohmann/json checks the syntax and converts values; json_locator supplies the positions and the
 // duplicates.
 #include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -11,6 +10,7 @@
 #include "config/config.h"
 #include "config/json_locator.h"
 #include "config/keys.h"
+#include "config/value_reader.h"
 #include "config/values.h"
 
 namespace hardend::config {
@@ -20,32 +20,9 @@ using Json = nlohmann::json;
 
 constexpr int64_t kMiB = int64_t{1} << 20;
 constexpr int64_t kGiB = int64_t{1} << 30;
-constexpr int64_t kDockerMinMemory =
-    6 * kMiB;  // the daemon refuses less ("Minimum memory limit allowed is 6MB")
+// The daemon refuses less: "Minimum memory limit allowed is 6MB".
+constexpr int64_t kDockerMinMemory = 6 * kMiB;
 constexpr int64_t kMaxMemory = 1024 * kGiB;
-constexpr double kDockerMinCpus = 0.01;  // NanoCpus below 1e7 are refused by the daemon
-constexpr double kMaxCpus = 1024;
-
-std::string describe(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::boolean:
-      return value.get<bool>() ? "true" : "false";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "the number " + value.dump();
-    case Json::value_t::string:
-      return "the string " + value.dump();
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::object:
-      return "an object";
-    default:
-      return "a " + std::string(value.type_name());
-  }
-}
 
 // Rewrites nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ..."
 // into our own position (which counts characters) and a hint for the usual hand-editing mistakes.
@@ -121,7 +98,7 @@ class ConfigParser {
     config_.path = file_;
     if (parse_document()) {
       for (const auto& member : root_.members) apply(member);
-      check_duplicates(root_, "");
+      reader_.check_duplicates(root_, "");
       check_cross_key_rules();
     }
     std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -139,13 +116,12 @@ class ConfigParser {
   }
 
  private:
-  Location at(TextPosition p) const { return Location{file_, p.line, p.column}; }
-
+  Location at(TextPosition p) const { return reader_.at(p); }
   void report(Severity severity, TextPosition p, const std::string& key, const std::string& message) {
-    diagnostics_.push_back(Diagnostic{severity, at(p), key, message});
+    reader_.report(severity, p, key, message);
   }
   void error(TextPosition p, const std::string& key, const std::string& message) {
-    report(Severity::Error, p, key, message);
+    reader_.error(p, key, message);
   }
 
   bool parse_document() {
@@ -157,23 +133,20 @@ class ConfigParser {
       error(lines_.position(syntax.offset), "", syntax.message);
       return false;
     }
-    auto located = locate_json(text_);
+    TextPosition failed_at;
+    auto located = locate_json(text_, &failed_at);
     if (!located) {
-      error(TextPosition{}, "", located.error().message);
+      error(failed_at, "", located.error().message);
       return false;
     }
     root_ = std::move(*located);
     if (root_.kind != JsonNode::Kind::Object) {
       error(root_.position, "",
             "the config must be a JSON object of keys, e.g. {\"limit.docker.memory\": true}; got " +
-                describe(value_of(root_)));
+                describe_json(reader_.value_of(root_)));
       return false;
     }
     return true;
-  }
-
-  Json value_of(const JsonNode& node) const {
-    return Json::parse(text_.substr(node.begin, node.end - node.begin), nullptr, false);
   }
 
   template <class T>
@@ -190,41 +163,42 @@ class ConfigParser {
     const std::string& key = m.key;
     const JsonNode& v = m.value;
     if (key.starts_with(kPerImagePrefix)) return apply_per_image(m);
-    if (key == "docker.run.internal.asuser") return assign(config_.run_as_user, m, to_bool(key, v));
+    if (key == "docker.run.internal.asuser") return assign(config_.run_as_user, m, reader_.to_bool(key, v));
     if (key == "docker.run.internal.asuser.user") return assign(config_.user, m, to_user(key, v));
     if (key == "docker.run.internal.asuser.ignore")
-      return assign(config_.asuser_ignore, m, to_list(key, v, keep_item()));
-    if (key == "limit.docker.memory") return assign(config_.limit_memory, m, to_bool(key, v));
+      return assign(config_.asuser_ignore, m, reader_.to_list(key, v, keep_item()));
+    if (key == "limit.docker.memory") return assign(config_.limit_memory, m, reader_.to_bool(key, v));
     if (key == "docker.memory.limit")
       return assign(config_.memory_limit, m,
-                    to_size(key, v, kDockerMinMemory, kMaxMemory,
-                            "expected at least 6m (Docker's minimum); to turn the limit off, set "
-                            "limit.docker.memory to false"));
-    if (key == "limit.docker.cpu") return assign(config_.limit_cpu, m, to_bool(key, v));
-    if (key == "docker.cpu.limit") return assign(config_.cpu_limit, m, to_cpus(key, v));
+                    reader_.to_size(key, v, kDockerMinMemory, kMaxMemory,
+                                    "expected at least 6m (Docker's minimum); to turn the limit off, set "
+                                    "limit.docker.memory to false"));
+    if (key == "limit.docker.cpu") return assign(config_.limit_cpu, m, reader_.to_bool(key, v));
+    if (key == "docker.cpu.limit") return assign(config_.cpu_limit, m, reader_.to_cpus(key, v));
     if (key == "python.pass.extra.keys") {
       auto options = to_docker_options(key, v, "");
       if (options) return assign(config_.extra_keys, m, std::optional<std::optional<std::string>>(*options));
       return;
     }
     if (key == "docker.run.capabilities.drop.all")
-      return assign(config_.drop_all_capabilities, m, to_bool(key, v));
+      return assign(config_.drop_all_capabilities, m, reader_.to_bool(key, v));
     if (key == "docker.run.capabilities.keep")
-      return assign(config_.keep_capabilities, m, to_list(key, v, normalize_capability));
-    if (key == "docker.run.no.new.privileges") return assign(config_.no_new_privileges, m, to_bool(key, v));
-    if (key == "docker.run.read.only") return assign(config_.read_only_root, m, to_bool(key, v));
+      return assign(config_.keep_capabilities, m, reader_.to_list(key, v, normalize_capability));
+    if (key == "docker.run.no.new.privileges")
+      return assign(config_.no_new_privileges, m, reader_.to_bool(key, v));
+    if (key == "docker.run.read.only") return assign(config_.read_only_root, m, reader_.to_bool(key, v));
     if (key == "docker.run.tmpfs") return assign(config_.tmpfs, m, to_tmpfs(key, v));
     if (key == "docker.run.allow.unsafe")
-      return assign(config_.allow_unsafe, m, to_list(key, v, unsafe_flag));
+      return assign(config_.allow_unsafe, m, reader_.to_list(key, v, unsafe_flag));
     if (key == "container.runtime") return assign(config_.runtime, m, to_runtime(key, v));
     if (key == "python.default.image") return assign(config_.python_default_image, m, to_image(key, v));
     if (key == "run.output.limit")
-      return assign(config_.output_limit, m, to_size(key, v, 1024, kGiB, "expected at least 1k"));
-    if (key == "network.block.host") return assign(config_.net_block_host, m, to_bool(key, v));
+      return assign(config_.output_limit, m, reader_.to_size(key, v, 1024, kGiB, "expected at least 1k"));
+    if (key == "network.block.host") return assign(config_.net_block_host, m, reader_.to_bool(key, v));
     if (key == "network.container.ranges")
-      return assign(config_.container_ranges, m, to_list(key, v, normalize_cidr));
+      return assign(config_.container_ranges, m, reader_.to_list(key, v, normalize_cidr));
     if (key == "network.default.block")
-      return assign(config_.default_block, m, to_list(key, v, normalize_block_member));
+      return assign(config_.default_block, m, reader_.to_list(key, v, normalize_block_member));
     if (key == "network.networks") return apply_networks(m);
     if (find_key(key)) return error(m.key_position, key, "internal error: key has no handler");
     unknown_key(m);
@@ -253,111 +227,14 @@ class ConfigParser {
     config_.image_extra_keys[image] = std::move(setting);
   }
 
-  // --- Value conversions: each reports its own errors at the value and returns nullopt on failure. ---
-  std::optional<bool> to_bool(const std::string& key, const JsonNode& node) {
-    Json value = value_of(node);
-    const std::string expected = "expected a boolean (true or false)";
-    if (value.is_boolean()) return value.get<bool>();
-    if (value.is_number_integer() || value.is_number_unsigned()) {
-      if (value == 0 || value == 1) return value == 1;
-    } else if (value.is_string()) {
-      if (auto parsed = parse_bool_text(value.get<std::string>())) return *parsed;
-    }
-    error(node.position, key, expected + ", got " + describe(value));
-    return std::nullopt;
-  }
-
-  std::optional<int64_t> to_size(const std::string& key, const JsonNode& node, int64_t min, int64_t max,
-                                 const std::string& min_hint) {
-    Json value = value_of(node);
-    std::optional<int64_t> bytes;
-    if (value.is_number_integer() || value.is_number_unsigned()) {
-      if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-        error(node.position, key, "the size " + value.dump() + " is absurd; at most " + format_size(max));
-        return std::nullopt;
-      }
-      bytes = value.get<int64_t>();
-    } else if (value.is_number_float()) {
-      error(node.position, key,
-            "a size in bytes must be a whole number, got " + value.dump() +
-                "; write a string such as \"1.5g\"");
-      return std::nullopt;
-    } else if (value.is_string()) {
-      auto parsed = parse_size(value.get<std::string>());
-      if (!parsed) {
-        error(node.position, key, parsed.error().message);
-        return std::nullopt;
-      }
-      bytes = *parsed;
-    } else {
-      error(node.position, key, "expected a size such as \"512m\" or \"1g\", got " + describe(value));
-      return std::nullopt;
-    }
-    if (*bytes <= 0) {
-      error(node.position, key,
-            (*bytes == 0 ? "zero" : "a negative size") + std::string(" is not a limit; ") + min_hint);
-      return std::nullopt;
-    }
-    if (*bytes < min) {
-      error(node.position, key, format_size(*bytes) + " is too small; " + min_hint);
-      return std::nullopt;
-    }
-    if (*bytes > max) {
-      error(node.position, key, format_size(*bytes) + " is absurd; at most " + format_size(max));
-      return std::nullopt;
-    }
-    return bytes;
-  }
-
-  std::optional<double> to_cpus(const std::string& key, const JsonNode& node) {
-    Json value = value_of(node);
-    std::optional<double> cpus;
-    if (value.is_number()) {
-      cpus = value.get<double>();
-    } else if (value.is_string()) {
-      cpus = parse_decimal(trim(value.get<std::string>()));
-      if (!cpus) {
-        error(node.position, key, "expected a CPU count such as \"1.0\" or \"0.5\", got " + describe(value));
-        return std::nullopt;
-      }
-    } else {
-      error(node.position, key, "expected a CPU count such as 1.0 or \"0.5\", got " + describe(value));
-      return std::nullopt;
-    }
-    std::string written = value.is_string() ? std::string(trim(value.get<std::string>())) : value.dump();
-    if (!std::isfinite(*cpus) || *cpus <= 0) {
-      error(node.position, key,
-            "the CPU count must be greater than 0, got " + written +
-                "; to turn the limit off, set limit.docker.cpu to false");
-      return std::nullopt;
-    }
-    if (*cpus < kDockerMinCpus) {
-      error(node.position, key, written + " CPUs is below Docker's minimum of 0.01");
-      return std::nullopt;
-    }
-    if (*cpus > kMaxCpus) {
-      error(node.position, key, written + " CPUs is absurd; at most 1024");
-      return std::nullopt;
-    }
-    return cpus;
-  }
-
-  std::optional<std::string> to_string(const std::string& key, const JsonNode& node,
-                                       const std::string& expected) {
-    Json value = value_of(node);
-    if (value.is_string()) return value.get<std::string>();
-    error(node.position, key, "expected " + expected + ", got " + describe(value));
-    return std::nullopt;
-  }
-
   std::optional<std::string> to_user(const std::string& key, const JsonNode& node) {
-    Json value = value_of(node);
+    Json value = reader_.value_of(node);
     if (value.is_number_unsigned()) value = std::to_string(value.get<uint64_t>());  // a bare uid: 4000
     std::optional<std::string> user;
     if (value.is_string())
       user = value.get<std::string>();
     else
-      error(node.position, key, "expected a user such as \"4000:4000\", got " + describe(value));
+      error(node.position, key, "expected a user such as \"4000:4000\", got " + describe_json(value));
     if (!user) return std::nullopt;
     std::string trimmed(trim(*user));
     if (auto status = validate_user(trimmed); !status) {
@@ -368,7 +245,7 @@ class ConfigParser {
   }
 
   std::optional<std::string> to_runtime(const std::string& key, const JsonNode& node) {
-    auto runtime = to_string(key, node, "\"docker\" or \"podman\"");
+    auto runtime = reader_.to_string(key, node, "\"docker\" or \"podman\"");
     if (!runtime) return std::nullopt;
     std::string lower = to_lower(trim(*runtime));
     if (lower == "docker" || lower == "podman") return lower;
@@ -380,7 +257,7 @@ class ConfigParser {
   }
 
   std::optional<std::string> to_image(const std::string& key, const JsonNode& node) {
-    auto image = to_string(key, node, "an image reference such as \"hardend/python:3.11\"");
+    auto image = reader_.to_string(key, node, "an image reference such as \"hardend/python:3.11\"");
     if (!image) return std::nullopt;
     std::string trimmed(trim(*image));
     if (trimmed.empty() ||
@@ -394,8 +271,8 @@ class ConfigParser {
   // Raw extra-keys options; the policy layer parses the flags. `image` is set for the per-image keys.
   std::optional<std::string> to_docker_options(const std::string& key, const JsonNode& node,
                                                const std::string& image) {
-    auto options =
-        to_string(key, node, "docker run options joined by ## such as \"--pids-limit=256##--memory=1g\"");
+    auto options = reader_.to_string(
+        key, node, "docker run options joined by ## such as \"--pids-limit=256##--memory=1g\"");
     if (!options) return std::nullopt;
     std::string_view trimmed = trim(*options);
     if (trimmed.empty() || trimmed.starts_with("-")) return options;
@@ -411,8 +288,7 @@ class ConfigParser {
     return std::nullopt;
   }
 
-  using ItemCheck = Result<std::string> (*)(std::string_view);
-  static ItemCheck keep_item() {
+  static ValueReader::ItemCheck keep_item() {
     return [](std::string_view item) -> Result<std::string> { return std::string(item); };
   }
   static Result<std::string> unsafe_flag(std::string_view item) {
@@ -421,48 +297,8 @@ class ConfigParser {
                       "' is not a flag; write it as in the extra keys, e.g. \"--privileged\"");
   }
 
-  // A JSON array of strings or one comma-separated string (or, for tmpfs, the mount-aware split). Items are
-  // trimmed, empty ones dropped, exact repeats dropped; each is checked, errors point at the element.
-  std::optional<std::vector<std::string>> to_list(const std::string& key, const JsonNode& node,
-                                                  ItemCheck check, bool tmpfs_split = false) {
-    Json value = value_of(node);
-    std::vector<std::pair<std::string, TextPosition>> items;
-    if (value.is_string()) {
-      std::string text = value.get<std::string>();
-      for (auto& item : tmpfs_split ? split_tmpfs_list(text) : split(text, ","))
-        items.emplace_back(std::string(trim(item)), node.position);
-    } else if (value.is_array()) {
-      for (size_t i = 0; i < node.elements.size(); ++i) {
-        const Json& element = value[i];
-        if (!element.is_string()) {
-          error(node.elements[i].position, key, "list items must be strings, got " + describe(element));
-          return std::nullopt;
-        }
-        items.emplace_back(std::string(trim(element.get<std::string>())), node.elements[i].position);
-      }
-    } else {
-      error(node.position, key,
-            "expected a list: a JSON array of strings or a comma-separated string, got " + describe(value));
-      return std::nullopt;
-    }
-    std::vector<std::string> out;
-    bool ok = true;
-    for (const auto& [item, position] : items) {
-      if (item.empty()) continue;
-      auto checked = check(item);
-      if (!checked) {
-        error(position, key, checked.error().message);
-        ok = false;
-        continue;
-      }
-      if (std::find(out.begin(), out.end(), *checked) == out.end()) out.push_back(std::move(*checked));
-    }
-    if (!ok) return std::nullopt;
-    return out;
-  }
-
   std::optional<std::vector<std::string>> to_tmpfs(const std::string& key, const JsonNode& node) {
-    auto mounts = to_list(
+    auto mounts = reader_.to_list(
         key, node,
         [](std::string_view mount) -> Result<std::string> {
           HARDEND_TRY_VOID(validate_tmpfs_mount(mount));
@@ -480,138 +316,11 @@ class ConfigParser {
     return mounts;
   }
 
-  // --- network.networks (issue 4) ---
   void apply_networks(const JsonMember& m) {
-    const std::string& key = m.key;
-    if (m.value.kind != JsonNode::Kind::Object) {
-      error(m.value.position, key,
-            "expected an object of network name -> {\"bridge\": ..., \"block\": [...]}, got " +
-                describe(value_of(m.value)));
-      return;
-    }
-    check_duplicates(m.value, key + ".");
-    std::vector<NetworkDecl> networks;
-    bool ok = true;
-    for (const auto& entry : m.value.members) {
-      auto network = to_network(key + "." + entry.key, entry);
-      if (!network) {
-        ok = false;
-        continue;
-      }
-      networks.push_back(std::move(*network));
-    }
-    ok = check_unique_bridges(key, m.value, networks) && ok;
-    if (!ok) return;
-    config_.networks = std::move(networks);
+    auto networks = read_networks(reader_, m);
+    if (!networks) return;
+    config_.networks = std::move(*networks);
     config_.networks_location = at(m.key_position);
-  }
-
-  std::optional<NetworkDecl> to_network(const std::string& key, const JsonMember& entry) {
-    static const std::vector<std::string> fields{"bridge", "block", "block.cidrs", "allow.cidrs"};
-    if (auto status = validate_network_name(entry.key); !status) {
-      error(entry.key_position, key, status.error().message);
-      return std::nullopt;
-    }
-    if (entry.value.kind != JsonNode::Kind::Object) {
-      error(
-          entry.value.position, key,
-          "expected {\"bridge\": \"docker-...\", \"block\": [...]}, got " + describe(value_of(entry.value)));
-      return std::nullopt;
-    }
-    check_duplicates(entry.value, key + ".");
-    NetworkDecl network;
-    network.name = entry.key;
-    network.location = at(entry.key_position);
-    bool ok = true, has_bridge = false;
-    for (const auto& field : entry.value.members) {
-      std::string field_key = key + "." + field.key;
-      if (field.key == "bridge") {
-        has_bridge = true;
-        auto bridge = to_bridge(field_key, field.value);
-        if (bridge) network.bridge = *bridge;
-        ok = ok && bridge.has_value();
-      } else if (field.key == "block" || field.key == "block.cidrs" || field.key == "allow.cidrs") {
-        auto list =
-            to_list(field_key, field.value,
-                    field.key == "block" ? ItemCheck{normalize_block_member} : ItemCheck{normalize_cidr});
-        if (!list) {
-          ok = false;
-          continue;
-        }
-        (field.key == "block"         ? network.block
-         : field.key == "block.cidrs" ? network.block_cidrs
-                                      : network.allow_cidrs) = std::move(*list);
-      } else {
-        std::string message = "unknown network setting '" + field.key + "'";
-        if (auto suggestion = closest_match(field.key, fields))
-          message += " (did you mean " + *suggestion + "?)";
-        error(field.key_position, field_key,
-              message + "; expected bridge, block, block.cidrs or allow.cidrs");
-        ok = false;
-      }
-    }
-    if (!has_bridge) {
-      error(entry.key_position, key,
-            "missing \"bridge\": the Linux bridge name of the network, e.g. \"docker-" +
-                entry.key.substr(0, 8) + "\"");
-      ok = false;
-    }
-    if (ok && network.block.empty() && network.block_cidrs.empty())
-      report(Severity::Warning, entry.key_position, key,
-             "blocks nothing: containers on it reach every address");
-    if (!ok) return std::nullopt;
-    return network;
-  }
-
-  std::optional<std::string> to_bridge(const std::string& key, const JsonNode& node) {
-    auto bridge = to_string(key, node, "a bridge name such as \"docker-external\"");
-    if (!bridge) return std::nullopt;
-    if (auto status = validate_interface_name(*bridge); !status) {
-      error(node.position, key, status.error().message);
-      return std::nullopt;
-    }
-    if (*bridge == "docker0") {
-      error(node.position, key,
-            "docker0 is Docker's default bridge; configure it with network.default.block");
-      return std::nullopt;
-    }
-    return bridge;
-  }
-
-  bool check_unique_bridges(const std::string& key, const JsonNode& networks_node,
-                            const std::vector<NetworkDecl>& networks) {
-    bool ok = true;
-    for (size_t i = 0; i < networks.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (networks[i].bridge.empty() || networks[i].bridge != networks[j].bridge) continue;
-        TextPosition where{networks[i].location.line, networks[i].location.column};
-        for (const auto& entry : networks_node.members)
-          if (entry.key == networks[i].name)
-            for (const auto& field : entry.value.members)
-              if (field.key == "bridge") where = field.value.position;
-        error(where, key + "." + networks[i].name + ".bridge",
-              "bridge " + networks[i].bridge + " is already used by network " + networks[j].name + " (" +
-                  networks[j].location.str() + ")");
-        ok = false;
-        break;
-      }
-    }
-    return ok;
-  }
-
-  // JSON keeps only one value of a repeated key: report every repeat, at the repeat, naming the first.
-  void check_duplicates(const JsonNode& object, const std::string& key_prefix) {
-    for (size_t i = 0; i < object.members.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (object.members[i].key != object.members[j].key) continue;
-        const TextPosition& first = object.members[j].key_position;
-        error(object.members[i].key_position, key_prefix + object.members[i].key,
-              "duplicate key (first set at " + std::to_string(first.line) + ":" +
-                  std::to_string(first.column) +
-                  "); JSON keeps only one of the values, so a setting would be lost");
-        break;
-      }
-    }
   }
 
   // Settings that an explicit key turns into no-ops deserve a word: the operator probably expects them to
@@ -635,6 +344,7 @@ class ConfigParser {
   JsonNode root_;
   Config config_;
   std::vector<Diagnostic> diagnostics_;
+  ValueReader reader_{text_, file_, diagnostics_};  // after diagnostics_, which it writes to
 };
 
 }  // namespace

@@ -235,17 +235,24 @@ Status validate_tmpfs_mount(std::string_view mount) {
 }
 
 std::vector<std::string> split_tmpfs_list(std::string_view text) {
+  // Stray commas at either end of a mount ("/tmp:rw,", " , ") are separators, not options.
+  auto clean = [](std::string_view mount) {
+    while (!mount.empty() &&
+           (mount.front() == ',' || std::isspace(static_cast<unsigned char>(mount.front()))))
+      mount.remove_prefix(1);
+    while (!mount.empty() && (mount.back() == ',' || std::isspace(static_cast<unsigned char>(mount.back()))))
+      mount.remove_suffix(1);
+    return std::string(mount);
+  };
   std::vector<std::string> mounts;
-  std::string current;
+  size_t start = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == ',' && trim(text.substr(i + 1)).starts_with("/")) {
-      mounts.emplace_back(trim(current));
-      current.clear();
-      continue;
+      mounts.push_back(clean(text.substr(start, i - start)));
+      start = i + 1;
     }
-    current += text[i];
   }
-  mounts.emplace_back(trim(current));
+  mounts.push_back(clean(text.substr(start)));
   std::erase_if(mounts, [](const std::string& m) { return m.empty(); });
   return mounts;
 }
