@@ -94,19 +94,24 @@ bool image_is_ignored(const config::Config& config, const ImageRef& image) {
 class Resolution {
  public:
   Resolution(const config::Config& config, const ImageRef& image, const RuntimeFacts& facts,
-             const DockerRunOptions& options, std::string options_key)
-      : config_(config), image_(image), facts_(facts), options_(options), key_(std::move(options_key)) {}
+             const DockerRunOptions& options, std::string options_key, config::Location options_location)
+      : config_(config),
+        image_(image),
+        facts_(facts),
+        options_(options),
+        key_(std::move(options_key)),
+        location_(std::move(options_location)) {}
 
   Result<ContainerSpec> run() {
     spec_.image = image_.full();
     spec_.runtime = facts_.runtime;
     resolve_user();
     resolve_memory();
-    HARDEND_TRY_VOID(resolve_swap());
+    if (Status swap = resolve_swap(); !swap) return with_key_context(swap.error(), location_, key_);
     resolve_cpu();
     resolve_pids();
     resolve_ulimits();
-    resolve_capabilities();
+    HARDEND_TRY_VOID(resolve_capabilities());
     resolve_security_options();
     resolve_filesystem();
     resolve_network_env_labels();
@@ -205,12 +210,23 @@ class Resolution {
     spec_.ulimits = {ulimits, source};
   }
 
-  void resolve_capabilities() {
+  // The kept capabilities pass the same safety check as --cap-add: keeping SYS_ADMIN needs the allow key too.
+  Status resolve_capabilities() {
     std::vector<std::string> add;
     std::string add_source = "default";
     if (config_.drop_all_capabilities.value) {
       spec_.cap_drop = {{"ALL"}, config_.drop_all_capabilities.source};
-      for (const std::string& cap : config_.keep_capabilities.value) add.push_back(normalize_capability(cap));
+      for (const std::string& cap : config_.keep_capabilities.value) {
+        auto checked =
+            parse_docker_run_options("--cap-add=" + cap, FlagParseOptions{config_.allow_unsafe.value});
+        if (!checked)
+          return with_key_context(checked.error(), config_.keep_capabilities.location,
+                                  config_.keep_capabilities.source);
+        for (const std::string& flag : checked->allowed_unsafe)
+          spec_.notes.push_back("unsafe: " + flag + " from " + config_.keep_capabilities.source +
+                                " applied because docker.run.allow.unsafe allows it");
+        add.push_back(checked->cap_add.front());
+      }
       add_source = config_.keep_capabilities.source;
     } else {
       spec_.cap_drop = {options_.cap_drop,
@@ -221,6 +237,7 @@ class Resolution {
       if (std::find(add.begin(), add.end(), cap) == add.end()) add.push_back(cap);
     if (!options_.cap_add.empty()) add_source = kept_count == 0 ? key_ : combine_sources(add_source, key_);
     spec_.cap_add = {add, add_source};
+    return {};
   }
 
   void resolve_security_options() {
@@ -289,7 +306,8 @@ class Resolution {
   const ImageRef& image_;
   const RuntimeFacts& facts_;
   const DockerRunOptions& options_;
-  const std::string key_;
+  const std::string key_;            // the extra-keys key the options came from, or "default"
+  const config::Location location_;  // where that key is written
   ContainerSpec spec_;
 };
 
@@ -310,9 +328,9 @@ Result<ContainerSpec> resolve_policy(const config::Config& config, const ImageRe
     if (!parsed) return with_key_context(parsed.error(), chosen->location, chosen->key);
     options = std::move(parsed).value();
   }
-  auto spec = Resolution(config, image, facts, options, chosen ? chosen->key : "default").run();
-  if (!spec && chosen) return with_key_context(spec.error(), chosen->location, chosen->key);
-  return spec;
+  return Resolution(config, image, facts, options, chosen ? chosen->key : "default",
+                    chosen ? chosen->location : config::Location{})
+      .run();
 }
 
 std::string extra_keys_source(const config::Config& config, const ImageRef& image) {

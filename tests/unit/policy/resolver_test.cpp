@@ -613,3 +613,25 @@ TEST(ValidatePolicyKeys, GuideConfigIsClean) {
 
 }  // namespace
 }  // namespace hardend::policy
+
+namespace hardend::policy {
+namespace {
+
+TEST(KeptCapabilities, DangerousOnesNeedTheAllowKey) {
+  TestConfig refused = TestConfig{}.keep_capabilities({"NET_BIND_SERVICE", "cap_sys_admin"});
+  std::string message = resolve_error(refused, "demisto/python3:3.10");
+  EXPECT_EQ(message.rfind("d1.conf:13:3: docker.run.capabilities.keep: --cap-add=cap_sys_admin: refused", 0),
+            0u)
+      << message;
+
+  TestConfig allowed =
+      TestConfig{}.keep_capabilities({"cap_sys_admin"}).allow_unsafe({"--cap-add=SYS_ADMIN"});
+  ContainerSpec spec = resolve_ok(allowed, "demisto/python3:3.10");
+  EXPECT_EQ(spec.cap_add.value, std::vector<std::string>{"SYS_ADMIN"});
+  EXPECT_EQ(spec.notes,
+            std::vector<std::string>{"unsafe: --cap-add=SYS_ADMIN from docker.run.capabilities.keep "
+                                     "applied because docker.run.allow.unsafe allows it"});
+}
+
+}  // namespace
+}  // namespace hardend::policy
