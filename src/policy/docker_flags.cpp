@@ -12,56 +12,28 @@ namespace {
 
 // Every Linux capability docker knows (without the CAP_ prefix), plus "ALL".
 const std::vector<std::string>& known_capabilities() {
-  static const std::vector<std::string> caps{"ALL",
-                                             "AUDIT_CONTROL",
-                                             "AUDIT_READ",
-                                             "AUDIT_WRITE",
-                                             "BLOCK_SUSPEND",
-                                             "BPF",
-                                             "CHECKPOINT_RESTORE",
-                                             "CHOWN",
-                                             "DAC_OVERRIDE",
-                                             "DAC_READ_SEARCH",
-                                             "FOWNER",
-                                             "FSETID",
-                                             "IPC_LOCK",
-                                             "IPC_OWNER",
-                                             "KILL",
-                                             "LEASE",
-                                             "LINUX_IMMUTABLE",
-                                             "MAC_ADMIN",
-                                             "MAC_OVERRIDE",
-                                             "MKNOD",
-                                             "NET_ADMIN",
-                                             "NET_BIND_SERVICE",
-                                             "NET_BROADCAST",
-                                             "NET_RAW",
-                                             "PERFMON",
-                                             "SETFCAP",
-                                             "SETGID",
-                                             "SETPCAP",
-                                             "SETUID",
-                                             "SYS_ADMIN",
-                                             "SYS_BOOT",
-                                             "SYS_CHROOT",
-                                             "SYS_MODULE",
-                                             "SYS_NICE",
-                                             "SYS_PACCT",
-                                             "SYS_PTRACE",
-                                             "SYS_RAWIO",
-                                             "SYS_RESOURCE",
-                                             "SYS_TIME",
-                                             "SYS_TTY_CONFIG",
-                                             "SYSLOG",
-                                             "WAKE_ALARM"};
+  // clang-format off
+  static const std::vector<std::string> caps{
+      "ALL", "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF",
+      "CHECKPOINT_RESTORE", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID",
+      "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN",
+      "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW",
+      "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN",
+      "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE",
+      "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM"
+  };
+  // clang-format on
   return caps;
 }
 
 // The resource names `docker run --ulimit` accepts (github.com/docker/go-units ulimit.go).
 const std::vector<std::string>& ulimit_names() {
-  static const std::vector<std::string> names{"as",      "core",     "cpu",        "data",   "fsize", "locks",
-                                              "memlock", "msgqueue", "nice",       "nofile", "nproc", "rss",
-                                              "rtprio",  "rttime",   "sigpending", "stack"};
+  // clang-format off
+  static const std::vector<std::string> names{
+      "as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
+      "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"
+  };
+  // clang-format on
   return names;
 }
 
@@ -185,6 +157,8 @@ Status handle_ulimit(ParseState& state, const std::string& value) {
   return {};
 }
 
+// Root through --user counts as isolation-breaking: the documented way to keep an image's own (root) user is
+// docker.run.internal.asuser.ignore, which is visible in `hardend policy` as such.
 Status handle_user(ParseState& state, const std::string& value) {
   std::string user(trim(value));
   if (user.empty() || user.find_first_of(" \t") != std::string::npos)
@@ -248,6 +222,8 @@ Status handle_cap_add(ParseState& state, const std::string& value) {
 }
 
 // Canonical form "key=value" (docker also accepts the older "key:value"), or "no-new-privileges".
+// no-new-privileges=false is refused like the unconfined options: docker.run.no.new.privileges is the
+// documented switch, and an extra key must not quietly undo it.
 Status handle_security_opt(ParseState& state, const std::string& value) {
   std::string text(trim(value));
   size_t sep = text.find_first_of("=:");
@@ -478,54 +454,17 @@ const std::vector<FlagSpec>& flag_specs() {
 // docker run options that exist but have no place in extra keys: hardend manages them itself, or they do not
 // map onto a hardened container. Named so that the error says so instead of "unknown flag".
 const std::vector<std::string>& unsupported_docker_flags() {
-  static const std::vector<std::string> flags{"--rm",
-                                              "--detach",
-                                              "-d",
-                                              "--name",
-                                              "--publish",
-                                              "-p",
-                                              "--publish-all",
-                                              "-P",
-                                              "--restart",
-                                              "--entrypoint",
-                                              "--workdir",
-                                              "-w",
-                                              "--interactive",
-                                              "-i",
-                                              "--tty",
-                                              "-t",
-                                              "--hostname",
-                                              "-h",
-                                              "--dns",
-                                              "--add-host",
-                                              "--memory-reservation",
-                                              "--cpu-shares",
-                                              "-c",
-                                              "--cpuset-cpus",
-                                              "--cpu-quota",
-                                              "--cpu-period",
-                                              "--oom-kill-disable",
-                                              "--log-driver",
-                                              "--log-opt",
-                                              "--init",
-                                              "--sysctl",
-                                              "--group-add",
-                                              "--kernel-memory",
-                                              "--platform",
-                                              "--pull",
-                                              "--gpus",
-                                              "--volumes-from",
-                                              "--link",
-                                              "--expose",
-                                              "--cgroup-parent",
-                                              "--oom-score-adj",
-                                              "--runtime",
-                                              "--storage-opt",
-                                              "--attach",
-                                              "-a",
-                                              "--env-file",
-                                              "--label-file",
-                                              "--memory-swappiness"};
+  // clang-format off
+  static const std::vector<std::string> flags{
+      "--rm", "--detach", "-d", "--name", "--publish", "-p", "--publish-all",
+      "-P", "--restart", "--entrypoint", "--workdir", "-w", "--interactive", "-i",
+      "--tty", "-t", "--hostname", "-h", "--dns", "--add-host", "--memory-reservation",
+      "--cpu-shares", "-c", "--cpuset-cpus", "--cpu-quota", "--cpu-period", "--oom-kill-disable", "--log-driver",
+      "--log-opt", "--init", "--sysctl", "--group-add", "--kernel-memory", "--platform", "--pull",
+      "--gpus", "--volumes-from", "--link", "--expose", "--cgroup-parent", "--oom-score-adj", "--runtime",
+      "--storage-opt", "--attach", "-a", "--env-file", "--label-file", "--memory-swappiness"
+  };
+  // clang-format on
   return flags;
 }
 
@@ -633,10 +572,14 @@ std::string normalize_capability(std::string_view name) {
 }
 
 const std::vector<std::string>& dangerous_capabilities() {
+  // clang-format off
   static const std::vector<std::string> caps{
-      "ALL",      "SYS_ADMIN", "SYS_PTRACE",      "SYS_MODULE",  "SYS_RAWIO",    "SYS_BOOT",
-      "SYS_TIME", "NET_ADMIN", "DAC_READ_SEARCH", "MAC_ADMIN",   "MAC_OVERRIDE", "BPF",
-      "PERFMON",  "SYSLOG",    "LINUX_IMMUTABLE", "SYS_RESOURCE"};
+      "ALL", "SYS_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO",
+      "SYS_BOOT", "SYS_TIME", "NET_ADMIN", "DAC_READ_SEARCH", "MAC_ADMIN",
+      "MAC_OVERRIDE", "BPF", "PERFMON", "SYSLOG", "LINUX_IMMUTABLE",
+      "SYS_RESOURCE"
+  };
+  // clang-format on
   return caps;
 }
 
