@@ -157,8 +157,8 @@ class ConfigParser {
     setting.location = at(member.key_position);
   }
 
-  // --- One handler per key; the keys table (keys.cpp) lists the same names, and a test checks both agree.
-  // ---
+  // One handler per key. The keys table (keys.cpp) lists the same names; a test parses every table entry's
+  // example and default, so a key without a handler (or a handler without a key) fails the suite.
   void apply(const JsonMember& m) {
     const std::string& key = m.key;
     const JsonNode& v = m.value;
@@ -323,8 +323,7 @@ class ConfigParser {
     config_.networks_location = at(m.key_position);
   }
 
-  // Settings that an explicit key turns into no-ops deserve a word: the operator probably expects them to
-  // apply.
+  // A setting that another explicit key turns into a no-op deserves a word: its author expects it to apply.
   void check_cross_key_rules() {
     auto warn_if_inert = [this](const auto& setting, const Setting<bool>& switch_setting) {
       if (setting.is_default() || switch_setting.value) return;
