@@ -124,6 +124,7 @@ Result<HttpResponse> exchange(const Endpoint& endpoint, http::request<Body>& req
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kResponseBodyLimit);
+  parser.skip(method == "HEAD");  // a HEAD answer announces a Content-Length but carries no body
   if (auto ec =
           run_async(io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); }))
     return exchange_error(method, target, "reading the response", ec, timeout);

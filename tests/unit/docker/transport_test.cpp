@@ -1,11 +1,17 @@
 #include "docker/transport.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <thread>
 
@@ -26,6 +32,31 @@ std::string frame_bytes(uint8_t stream, std::string_view payload) {
   for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((size >> shift) & 0xff);
   return out + std::string(payload);
 }
+
+// Cancels a stream that is still open after `limit`, so that a regression fails the test instead of hanging
+// it.
+class CancelAfter {
+ public:
+  CancelAfter(AttachedStream& stream, std::chrono::milliseconds limit)
+      : thread_([this, &stream, limit] {
+          std::unique_lock lock(mutex_);
+          if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) stream.cancel();
+        }) {}
+  ~CancelAfter() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: started once the members above exist
+};
 
 constexpr const char* kUpgraded =
     "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\n"
@@ -176,6 +207,44 @@ TEST(Transport, OverlongSocketPathIsAnErrorNotACrash) {
   EXPECT_NE(response.error().message.find("socket path longer than"), std::string::npos);
 }
 
+TEST(Transport, HeadRequestDoesNotWaitForABody) {
+  FakeDaemon daemon([](FakeConnection& connection) {
+    if (!connection.read_request()) return;
+    connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nApi-Version: 1.41\r\n\r\n");
+    connection.wait_for_client_close();
+  });
+  auto response = Transport(daemon.endpoint()).request("HEAD", "/_ping", {}, {}, std::chrono::seconds(5));
+  ASSERT_TRUE(response.ok()) << response.error().message;
+  EXPECT_EQ(response->headers.at("api-version"), "1.41");
+  EXPECT_EQ(response->body, "");
+}
+
+// A one-shot HTTP server on 127.0.0.1 (loopback only), for the TCP path of Transport.
+TEST(Transport, TcpEndpointOnLoopback) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  unsigned short port = acceptor.local_endpoint().port();
+  std::string host_header;
+  std::thread server([&] {
+    boost::asio::ip::tcp::socket socket(io);
+    acceptor.accept(socket);
+    boost::beast::flat_buffer buffer;
+    boost::beast::http::request<boost::beast::http::string_body> request;
+    boost::beast::http::read(socket, buffer, request);
+    host_header = std::string(request[boost::beast::http::field::host]);
+    std::string answer = http_response(200, "OK", R"({"ApiVersion":"1.41"})");
+    boost::asio::write(socket, boost::asio::buffer(answer));
+  });
+  auto endpoint = Endpoint::parse("tcp://127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(endpoint.ok());
+  auto response = Transport(*endpoint).request("GET", "/version", {}, {}, std::chrono::seconds(5));
+  server.join();
+  ASSERT_TRUE(response.ok()) << response.error().message;
+  EXPECT_EQ(response->body, R"({"ApiVersion":"1.41"})");
+  EXPECT_EQ(host_header, "127.0.0.1:" + std::to_string(port));
+}
+
 TEST(Transport, TcpConnectionRefusedOnLoopback) {
   // Find a free loopback port by binding and closing it.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -218,6 +287,7 @@ TEST(TransportHijack, DeliversBytesBufferedWithTheHeaderThenEchoesStdin) {
   auto hijacked = transport.hijack("POST", "/v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1&stderr=1");
   ASSERT_TRUE(hijacked.ok()) << hijacked.error().message;
   AttachedStream stream(std::move(*hijacked));
+  CancelAfter watchdog(stream, std::chrono::seconds(5));
   auto first = stream.read_frame();
   ASSERT_TRUE(first.ok() && first->has_value());
   EXPECT_EQ((*first)->stream, StreamId::Stdout);
