@@ -118,6 +118,12 @@ std::string DriftItem::str() const {
   return detail;
 }
 
+bool DriftReport::repairable() const {
+  for (const DriftItem& item : items)
+    if (item.kind != DriftKind::UnexpectedJump) return true;
+  return false;
+}
+
 std::string DriftReport::str() const {
   std::string out;
   for (const DriftItem& item : items) out += item.str() + "\n";

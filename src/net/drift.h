@@ -32,6 +32,8 @@ struct DriftItem {
 struct DriftReport {
   std::vector<DriftItem> items;
   bool clean() const { return items.empty(); }
+  // Whether `apply` can repair something: every kind except UnexpectedJump (someone else's rule).
+  bool repairable() const;
   std::string str() const;  // one item per line, "" when clean
 };
 

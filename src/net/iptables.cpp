@@ -121,7 +121,11 @@ Result<ApplyOutcome> apply_ruleset(const Ruleset& desired, const IptablesOptions
   Result<SavedTable> live = read_live_table(options);
   if (!live) return live.take_error();
   outcome.before = compare_with_live(desired, *live);
-  if (outcome.before.clean()) return outcome;  // reapplying would only reset the rule counters
+  // Reapplying matching rules would only reset their counters; an unexpected jump is someone else's rule.
+  if (!outcome.before.repairable()) {
+    outcome.after = outcome.before;
+    return outcome;
+  }
 
   outcome.payload = render_apply_payload(desired, *live);
   HARDEND_TRY_VOID(restore_payload(outcome.payload, options));

@@ -44,7 +44,7 @@ Result<SavedTable> read_live_table(const IptablesOptions& options);
 // nothing was changed".
 Status restore_payload(const std::string& payload, const IptablesOptions& options);
 
-// Makes the live rules match `desired` (no-op when they already do). Idempotent.
+// Makes the live rules match `desired` (no-op when nothing repairable differs). Idempotent.
 Result<ApplyOutcome> apply_ruleset(const Ruleset& desired, const IptablesOptions& options);
 
 // Live vs desired. A clean report means `net status` exits 0.

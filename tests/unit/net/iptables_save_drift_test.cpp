@@ -125,6 +125,10 @@ TEST(Drift, OrderMattersAndForeignJumpsAreReported) {
   EXPECT_EQ(kinds(report), (std::vector<DriftKind>{DriftKind::RuleOrder, DriftKind::UnexpectedJump}))
       << report.str();
   EXPECT_NE(report.items[0].str().find("rule 1 should be: -m conntrack"), std::string::npos) << report.str();
+  EXPECT_TRUE(report.repairable());
+  DriftReport only_foreign;
+  only_foreign.items.push_back(report.items[1]);
+  EXPECT_FALSE(only_foreign.repairable());
 }
 
 TEST(Drift, DuplicatedRuleIsExtra) {
