@@ -81,3 +81,30 @@ TEST(IptablesErrors, MissingBinaryIsExplained) {
 
 }  // namespace
 }  // namespace hardend::net
+
+namespace hardend::net {
+namespace {
+
+// The issue's example, through the real config parser: the same payload as the hand-built config.
+TEST(RulesetFromParsedConfig, IssueExampleMatchesGolden) {
+  const char* text = R"({
+    "network.block.host": true,
+    "network.container.ranges": "172.16.0.0/12",
+    "network.default.block": ["metadata"],
+    "network.networks": {
+      "aws-metadata": {"bridge": "docker-metadata", "block": ["host"]},
+      "external":     {"bridge": "docker-external", "block": ["host", "metadata", "internal"],
+                       "block.cidrs": ["100.64.0.0/10"], "allow.cidrs": []}
+    }
+  })";
+  config::ParseOutcome parsed = config::parse_config(text, "d1.conf");
+  ASSERT_TRUE(parsed.ok()) << (parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].str());
+  Result<Ruleset> ruleset = build_ruleset(*parsed.config, testing::typical_host_facts());
+  ASSERT_TRUE(ruleset.ok()) << ruleset.error().message;
+  EXPECT_EQ(render_apply_payload(*ruleset, assumed_docker_table()),
+            testing::read_data("issue_example.rules"));
+  EXPECT_EQ(ruleset->container_ranges[0].origins, std::vector<std::string>{"network.container.ranges"});
+}
+
+}  // namespace
+}  // namespace hardend::net
