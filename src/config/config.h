@@ -94,6 +94,27 @@ struct Config {
   std::vector<NetworkDecl> networks;                   // network.networks
   Location networks_location;
 
+  // The daemon (`hardend serve`, issue 6).
+  Setting<std::string> server_listen;        // server.listen (default "unix:/run/hardend/hardend.sock")
+  Setting<std::string> server_socket_group;  // server.socket.group (default "": the daemon's own group)
+  Setting<std::string> server_token_file;    // server.token.file (default "": none, so TCP refuses to start)
+  Setting<int64_t> server_max_body;          // server.max.body (bytes; default 4m)
+  Setting<int64_t> server_drain_seconds;     // server.drain.seconds (default 30)
+  Setting<int64_t> server_workers;           // server.workers: runs executing at once (default 16)
+  Setting<std::string> server_log_format;    // server.log.format: "text" | "json"
+
+  // The warm container pool of `hardend serve`. Per-image maps: key suffix exactly as written, "demisto/dl" or
+  // "demisto/dl:1.4", with the precedence of python.pass.extra.keys.<image>[:<tag>].
+  Setting<int64_t> pool_low_water;    // containers.low.water.mark (default 1)
+  Setting<int64_t> pool_high_water;   // containers.high.water.mark (default 20)
+  Setting<std::string> isolation;     // containers.isolation: "fresh" | "reuse" (default fresh)
+  Setting<int64_t> pool_max_runs;     // containers.max.runs (reuse mode; default 100)
+  Setting<int64_t> pool_idle_seconds;  // containers.idle.seconds (default 300)
+  Setting<int64_t> pool_queue_limit;  // containers.queue.limit (default 64)
+  std::map<std::string, Setting<int64_t>> image_low_water;
+  std::map<std::string, Setting<int64_t>> image_high_water;
+  std::map<std::string, Setting<std::string>> image_isolation;
+
   // Diagnostics that did not prevent loading (unknown keys when not strict, ...).
   std::vector<Diagnostic> warnings;
 };

@@ -21,6 +21,17 @@ Config default_config() {
   c.net_block_host.value = true;
   c.container_ranges.value = {"172.16.0.0/12"};
   c.default_block.value = {"metadata"};
+  c.server_listen.value = "unix:/run/hardend/hardend.sock";
+  c.server_max_body.value = int64_t{4} << 20;
+  c.server_drain_seconds.value = 30;
+  c.server_workers.value = 16;
+  c.server_log_format.value = "text";
+  c.pool_low_water.value = 1;
+  c.pool_high_water.value = 20;
+  c.isolation.value = "fresh";
+  c.pool_max_runs.value = 100;
+  c.pool_idle_seconds.value = 300;
+  c.pool_queue_limit.value = 64;
   return c;
 }
 

@@ -166,6 +166,84 @@ std::vector<KeyDef> make_keys_table() {
       "`bridge`, "
       "`host` or `none`. Images are assigned to a network with `--network=NAME` in their extra keys, e.g. "
       "`\"python.pass.extra.keys.demisto/boto3py3\": \"--network=aws-metadata\"`.");
+
+  // The daemon (`hardend serve`, issue 6; docs/API.md).
+  add("server.listen", KeyType::String, "unix:/run/hardend/hardend.sock",
+      "Where `hardend serve` listens: `unix:/PATH` (the default) or `tcp://127.0.0.1:PORT`.",
+      R"("server.listen": "unix:/run/hardend/hardend.sock")",
+      "The unix socket is created with mode 0660 (group `server.socket.group`); access to it is the access "
+      "control. TCP is accepted on loopback addresses only and needs `server.token.file`: every request must "
+      "carry `Authorization: Bearer <token>`. `--listen` on the command line wins.");
+  add("server.socket.group", KeyType::String, "(none)",
+      "The group that owns the daemon's unix socket (mode 0660); none: the daemon's own group.",
+      R"("server.socket.group": "hardend")");
+  add("server.token.file", KeyType::String, "(none)",
+      "A file holding the bearer token that TCP clients must send; `hardend serve` refuses TCP without one.",
+      R"("server.token.file": "/etc/hardend/token")",
+      "An absolute path. Surrounding whitespace of the file's content is ignored; an empty file is refused. "
+      "The token is read at start and on reload, and `GET /v1/config` never shows it.");
+  add("server.max.body", KeyType::Size, "4m",
+      "The largest request body the daemon accepts; larger requests get 413.",
+      R"("server.max.body": "4m")", "A size as for `docker.memory.limit`, from 1k to 1g.");
+  add("server.drain.seconds", KeyType::Count, "30",
+      "On SIGTERM, how long in-flight runs may finish before their containers are killed.",
+      R"("server.drain.seconds": 30)",
+      "A whole number of seconds from 0 to 3600. Whatever happens, every container the daemon started is "
+      "removed before it exits.");
+  add("server.workers", KeyType::Count, "16", "How many runs the daemon executes at the same time.",
+      R"("server.workers": 16)",
+      "From 1 to 1024. Runs beyond it wait in the queue (`containers.queue.limit`).");
+  add("server.log.format", KeyType::Enum, "text", "The daemon's log lines: `text` or `json` (one object a line).",
+      R"("server.log.format": "json")");
+
+  // The warm pool of `hardend serve`.
+  add("containers.low.water.mark", KeyType::Count, "1",
+      "Warm containers kept ready per pool (image + resolved policy) once the pool is in use.",
+      R"("containers.low.water.mark": 2)",
+      "From 0 to 1000. The pool of `python.default.image` is warmed at start; other pools from their first "
+      "run. Idle containers above this number are removed after `containers.idle.seconds`.");
+  add("containers.low.water.mark.<image>", KeyType::Count, "(none)",
+      "`containers.low.water.mark` for one image (`<image>`) or one tag (`<image>:<tag>`).",
+      R"("containers.low.water.mark.demisto/dl": 0)",
+      "Same precedence as `python.pass.extra.keys.<image>`: `<image>:<tag>`, then `<image>`, then the general "
+      "key.",
+      true);
+  add("containers.high.water.mark", KeyType::Count, "20",
+      "The most containers of one pool (image + resolved policy), warm and busy together.",
+      R"("containers.high.water.mark": 20)",
+      "From 1 to 1000. A run that finds every container of its pool busy waits in the queue.");
+  add("containers.high.water.mark.<image>", KeyType::Count, "(none)",
+      "`containers.high.water.mark` for one image (`<image>`) or one tag (`<image>:<tag>`).",
+      R"("containers.high.water.mark.demisto/dl": 4)",
+      "Same precedence as `python.pass.extra.keys.<image>`: `<image>:<tag>`, then `<image>`, then the general "
+      "key.",
+      true);
+  add("containers.isolation", KeyType::Enum, "fresh",
+      "How warm containers are used: `fresh` (one run each, then destroyed) or `reuse` (many runs each).",
+      R"("containers.isolation": "fresh")",
+      "`fresh`: every warm container serves exactly one run and is removed; the pool refills in the "
+      "background, so a run only waits for a container that is already started. `reuse`: a container serves "
+      "runs one after the other, each in a freshly forked process (no globals, modules or processes survive a "
+      "run); it is recycled after `containers.max.runs` runs and at once after a timeout, an OOM, a crash or "
+      "anything that puts its health in doubt.");
+  add("containers.isolation.<image>", KeyType::Enum, "(none)",
+      "`containers.isolation` for every tag of one image.",
+      R"("containers.isolation.hardend/python": "reuse")",
+      "Most specific wins: `containers.isolation.<image>:<tag>`, then `containers.isolation.<image>`, then "
+      "the general key, as for `python.pass.extra.keys.<image>`.",
+      true);
+  add("containers.isolation.<image>:<tag>", KeyType::Enum, "(none)",
+      "`containers.isolation` for one tag of one image.",
+      R"("containers.isolation.hardend/python:3.11": "reuse")", "", true);
+  add("containers.max.runs", KeyType::Count, "100",
+      "In `reuse` mode, the runs one container serves before it is replaced.",
+      R"("containers.max.runs": 100)", "From 1 to 1000000.");
+  add("containers.idle.seconds", KeyType::Count, "300",
+      "Warm containers above the low water mark that stayed unused this long are removed.",
+      R"("containers.idle.seconds": 300)");
+  add("containers.queue.limit", KeyType::Count, "64",
+      "Runs that may wait for a worker or a container; beyond it the daemon answers 503 busy.",
+      R"("containers.queue.limit": 64)");
   return keys;
 }
 
@@ -219,6 +297,8 @@ std::string type_name(KeyType type) {
       return "enum";
     case KeyType::Networks:
       return "networks object";
+    case KeyType::Count:
+      return "whole number";
   }
   return "unknown";
 }
@@ -247,6 +327,7 @@ std::string render_config_markdown() {
      << "- **string list**: a JSON array of strings or one comma-separated string; items are trimmed and "
         "empty "
         "items dropped.\n"
+     << "- **whole number**: a JSON number or its string (`20`, `\"20\"`), within the range the key gives.\n"
      << "- **docker run options**: one string of `docker run` options joined by `##`, kept as written and "
         "parsed "
         "by the policy layer.\n\n"

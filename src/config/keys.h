@@ -8,7 +8,7 @@
 
 namespace hardend::config {
 
-enum class KeyType { Bool, Size, Cpus, String, StringList, DockerOptions, Enum, Networks };
+enum class KeyType { Bool, Size, Cpus, String, StringList, DockerOptions, Enum, Networks, Count };
 
 struct KeyDef {
   std::string name;  // exact key, or a family written "python.pass.extra.keys.<image>[:<tag>]"
@@ -24,6 +24,7 @@ const std::vector<KeyDef>& keys_table();
 // The table entry for an exact key name (families are not matched here), or nullptr.
 const KeyDef* find_key(std::string_view name);
 // "python.pass.extra.keys.": the prefix of the per-image keys; the rest of such a key is the image reference.
+// (The warm pool's containers.isolation.<image> and containers.*.water.mark.<image> follow the same rule.)
 inline constexpr std::string_view kPerImagePrefix = "python.pass.extra.keys.";
 std::string type_name(KeyType type);  // "boolean", "size", ...
 

@@ -23,6 +23,7 @@ constexpr int64_t kGiB = int64_t{1} << 30;
 // The daemon refuses less: "Minimum memory limit allowed is 6MB".
 constexpr int64_t kDockerMinMemory = 6 * kMiB;
 constexpr int64_t kMaxMemory = 1024 * kGiB;
+constexpr int64_t kMaxPoolSize = 1000;  // warm containers per pool
 
 // Rewrites nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ..."
 // into our own position (which counts characters) and a hint for the usual hand-editing mistakes.
@@ -163,6 +164,7 @@ class ConfigParser {
     const std::string& key = m.key;
     const JsonNode& v = m.value;
     if (key.starts_with(kPerImagePrefix)) return apply_per_image(m);
+    if (apply_pool_per_image(m)) return;
     if (key == "docker.run.internal.asuser") return assign(config_.run_as_user, m, reader_.to_bool(key, v));
     if (key == "docker.run.internal.asuser.user") return assign(config_.user, m, to_user(key, v));
     if (key == "docker.run.internal.asuser.ignore")
@@ -200,6 +202,28 @@ class ConfigParser {
     if (key == "network.default.block")
       return assign(config_.default_block, m, reader_.to_list(key, v, normalize_block_member));
     if (key == "network.networks") return apply_networks(m);
+    if (key == "server.listen") return assign(config_.server_listen, m, to_listen(key, v));
+    if (key == "server.socket.group")
+      return assign(config_.server_socket_group, m, reader_.to_string(key, v, "a group name such as \"hardend\""));
+    if (key == "server.token.file")
+      return assign(config_.server_token_file, m, to_absolute_path(key, v));
+    if (key == "server.max.body")
+      return assign(config_.server_max_body, m, reader_.to_size(key, v, 1024, kGiB, "expected at least 1k"));
+    if (key == "server.drain.seconds")
+      return assign(config_.server_drain_seconds, m, reader_.to_count(key, v, 0, 3600));
+    if (key == "server.workers") return assign(config_.server_workers, m, reader_.to_count(key, v, 1, 1024));
+    if (key == "server.log.format")
+      return assign(config_.server_log_format, m, to_choice(key, v, {"text", "json"}));
+    if (key == "containers.low.water.mark")
+      return assign(config_.pool_low_water, m, reader_.to_count(key, v, 0, kMaxPoolSize));
+    if (key == "containers.high.water.mark")
+      return assign(config_.pool_high_water, m, reader_.to_count(key, v, 1, kMaxPoolSize));
+    if (key == "containers.isolation") return assign(config_.isolation, m, to_choice(key, v, {"fresh", "reuse"}));
+    if (key == "containers.max.runs") return assign(config_.pool_max_runs, m, reader_.to_count(key, v, 1, 1000000));
+    if (key == "containers.idle.seconds")
+      return assign(config_.pool_idle_seconds, m, reader_.to_count(key, v, 1, 86400 * 7));
+    if (key == "containers.queue.limit")
+      return assign(config_.pool_queue_limit, m, reader_.to_count(key, v, 0, 100000));
     if (find_key(key)) return error(m.key_position, key, "internal error: key has no handler");
     unknown_key(m);
   }
@@ -225,6 +249,81 @@ class ConfigParser {
     if (!options) return;
     Setting<std::string> setting{*options, m.key, at(m.key_position)};
     config_.image_extra_keys[image] = std::move(setting);
+  }
+
+  // containers.isolation.<image>[:<tag>], containers.{low,high}.water.mark.<image>[:<tag>]: false when the key
+  // is none of these families.
+  bool apply_pool_per_image(const JsonMember& m) {
+    static constexpr std::string_view kIsolation = "containers.isolation.";
+    static constexpr std::string_view kLowWater = "containers.low.water.mark.";
+    static constexpr std::string_view kHighWater = "containers.high.water.mark.";
+    std::string_view prefix;
+    for (std::string_view candidate : {kIsolation, kLowWater, kHighWater})
+      if (m.key.starts_with(candidate)) prefix = candidate;
+    if (prefix.empty()) return false;
+    std::string image = m.key.substr(prefix.size());
+    if (!valid_image_suffix(m, image, prefix)) return true;
+    Location location = at(m.key_position);
+    if (prefix == kIsolation) {
+      if (auto mode = to_choice(m.key, m.value, {"fresh", "reuse"}))
+        config_.image_isolation[image] = Setting<std::string>{*mode, m.key, location};
+    } else if (auto count = reader_.to_count(m.key, m.value, prefix == kLowWater ? 0 : 1, kMaxPoolSize)) {
+      (prefix == kLowWater ? config_.image_low_water : config_.image_high_water)[image] =
+          Setting<int64_t>{*count, m.key, location};
+    }
+    return true;
+  }
+
+  bool valid_image_suffix(const JsonMember& m, const std::string& image, std::string_view prefix) {
+    if (trim(image).empty()) {
+      error(m.key_position, m.key,
+            "the image name after " + std::string(prefix) + " is empty; write e.g. " + std::string(prefix) +
+                "demisto/dl");
+      return false;
+    }
+    if (std::any_of(image.begin(), image.end(), [](unsigned char c) { return std::isspace(c); })) {
+      error(m.key_position, m.key, "the image name '" + image + "' contains whitespace");
+      return false;
+    }
+    if (image.back() == ':' || image.back() == '/' || image.back() == '@') {
+      error(m.key_position, m.key, "the image name '" + image + "' is incomplete");
+      return false;
+    }
+    return true;
+  }
+
+  std::optional<std::string> to_choice(const std::string& key, const JsonNode& node,
+                                       const std::vector<std::string>& choices) {
+    std::string expected = join(choices, " or ");
+    auto text = reader_.to_string(key, node, expected);
+    if (!text) return std::nullopt;
+    std::string lower = to_lower(trim(*text));
+    if (std::find(choices.begin(), choices.end(), lower) != choices.end()) return lower;
+    std::string message = "unknown value '" + *text + "'";
+    if (auto suggestion = closest_match(lower, choices)) message += " (did you mean " + *suggestion + "?)";
+    error(node.position, key, message + "; expected " + expected);
+    return std::nullopt;
+  }
+
+  // "unix:/run/hardend/hardend.sock" (also "unix:///path") or "tcp://127.0.0.1:PORT".
+  std::optional<std::string> to_listen(const std::string& key, const JsonNode& node) {
+    auto text = reader_.to_string(key, node, "unix:/PATH or tcp://127.0.0.1:PORT");
+    if (!text) return std::nullopt;
+    std::string value(trim(*text));
+    if (value.starts_with("unix:") && value.find('/') != std::string::npos) return value;
+    if (value.starts_with("tcp://") && value.rfind(':') > 5) return value;
+    error(node.position, key,
+          "'" + *text + "' is not a listen address; expected unix:/run/hardend/hardend.sock or tcp://127.0.0.1:PORT");
+    return std::nullopt;
+  }
+
+  std::optional<std::string> to_absolute_path(const std::string& key, const JsonNode& node) {
+    auto text = reader_.to_string(key, node, "an absolute path such as \"/etc/hardend/token\"");
+    if (!text) return std::nullopt;
+    std::string value(trim(*text));
+    if (value.empty() || value.starts_with('/')) return value;
+    error(node.position, key, "'" + *text + "' is not an absolute path");
+    return std::nullopt;
   }
 
   std::optional<std::string> to_user(const std::string& key, const JsonNode& node) {

@@ -103,6 +103,32 @@ std::optional<int64_t> ValueReader::to_size(const std::string& key, const JsonNo
   return bytes;
 }
 
+std::optional<int64_t> ValueReader::to_count(const std::string& key, const JsonNode& node, int64_t min,
+                                             int64_t max) {
+  Json value = value_of(node);
+  std::optional<int64_t> count;
+  if (value.is_number_integer()) {
+    count = value.get<int64_t>();
+  } else if (value.is_number_unsigned()) {
+    if (value.get<uint64_t>() <= static_cast<uint64_t>(max)) count = value.get<int64_t>();
+  } else if (value.is_string()) {
+    std::string text(trim(value.get<std::string>()));
+    bool digits = !text.empty() && std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
+                                               [](unsigned char c) { return std::isdigit(c); });
+    if (digits && text != "-" && text.size() < 19) count = std::stoll(text);
+  }
+  const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!count) {
+    error(node.position, key, "expected a whole number " + range + ", got " + describe_json(value));
+    return std::nullopt;
+  }
+  if (*count < min || *count > max) {
+    error(node.position, key, std::to_string(*count) + " is out of range; expected " + range);
+    return std::nullopt;
+  }
+  return count;
+}
+
 std::optional<double> ValueReader::to_cpus(const std::string& key, const JsonNode& node) {
   Json value = value_of(node);
   std::optional<double> cpus;

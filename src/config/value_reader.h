@@ -42,6 +42,8 @@ class ValueReader {
   // message for zero or too small values.
   std::optional<int64_t> to_size(const std::string& key, const JsonNode& node, int64_t min, int64_t max,
                                  const std::string& min_hint);
+  // A whole number, as a JSON number or a decimal string ("20"), within [min, max].
+  std::optional<int64_t> to_count(const std::string& key, const JsonNode& node, int64_t min, int64_t max);
   // A JSON number or decimal string, from 0.01 (Docker's minimum) to 1024.
   std::optional<double> to_cpus(const std::string& key, const JsonNode& node);
   std::optional<std::string> to_string(const std::string& key, const JsonNode& node,

@@ -68,6 +68,19 @@ inline std::map<std::string, FieldView> fields(const Config& c) {
       {"network.block.host", view(c.net_block_host)},
       {"network.container.ranges", view(c.container_ranges)},
       {"network.default.block", view(c.default_block)},
+      {"server.listen", view(c.server_listen)},
+      {"server.socket.group", view(c.server_socket_group)},
+      {"server.token.file", view(c.server_token_file)},
+      {"server.max.body", view(c.server_max_body)},
+      {"server.drain.seconds", view(c.server_drain_seconds)},
+      {"server.workers", view(c.server_workers)},
+      {"server.log.format", view(c.server_log_format)},
+      {"containers.low.water.mark", view(c.pool_low_water)},
+      {"containers.high.water.mark", view(c.pool_high_water)},
+      {"containers.isolation", view(c.isolation)},
+      {"containers.max.runs", view(c.pool_max_runs)},
+      {"containers.idle.seconds", view(c.pool_idle_seconds)},
+      {"containers.queue.limit", view(c.pool_queue_limit)},
   };
 }
 

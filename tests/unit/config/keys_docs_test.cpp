@@ -35,12 +35,14 @@ TEST(KeysTable, ListsEveryKeyOnceAndEverySettingOfConfig) {
     EXPECT_FALSE(key.doc.empty()) << key.name;
     EXPECT_FALSE(key.example.empty()) << key.name;
     EXPECT_FALSE(key.default_value.empty()) << key.name;
-    EXPECT_EQ(key.per_image, key.name.starts_with(kPerImagePrefix)) << key.name;
+    EXPECT_EQ(key.per_image, key.name.find("<image>") != std::string::npos) << key.name;
   }
   std::set<std::string> expected;
   for (const auto& [key, field] : testing::fields(default_config())) expected.insert(key);
   expected.insert(
       {"network.networks", "python.pass.extra.keys.<image>", "python.pass.extra.keys.<image>:<tag>"});
+  expected.insert({"containers.low.water.mark.<image>", "containers.high.water.mark.<image>",
+                   "containers.isolation.<image>", "containers.isolation.<image>:<tag>"});
   EXPECT_EQ(names, expected);
 }
 
@@ -81,7 +83,10 @@ TEST(KeysTable, EveryExampleIsAValidConfig) {
     ASSERT_TRUE(outcome.ok()) << all_messages(outcome);
     EXPECT_TRUE(outcome.diagnostics.empty()) << all_messages(outcome);
     if (key.per_image) {
-      EXPECT_EQ(outcome.config->image_extra_keys.size(), 1u);
+      const Config& c = *outcome.config;
+      EXPECT_EQ(c.image_extra_keys.size() + c.image_isolation.size() + c.image_low_water.size() +
+                    c.image_high_water.size(),
+                1u);
     } else if (key.type == KeyType::Networks) {
       EXPECT_FALSE(outcome.config->networks.empty());
     } else {
