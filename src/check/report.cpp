@@ -75,7 +75,7 @@ std::string render_table(const std::vector<ImageReport>& reports) {
     size_t failures = static_cast<size_t>(std::count_if(report.checks.begin(), report.checks.end(),
                                                         [](const CheckResult& c) { return !c.passed; }));
     if (!report.error.empty())
-      out += "Not checked: the image could not be run under its policy.\n";
+      out += "Not checked (see the Image row).\n";
     else if (failures == 0)
       out += "All " + std::to_string(report.checks.size()) + " checks passed.\n";
     else
