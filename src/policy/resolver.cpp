@@ -344,20 +344,48 @@ std::vector<std::string> images_named_in_config(const config::Config& config) {
   return images;
 }
 
+namespace {
+
+// A per-image --network must name a network hardend knows the rules of (issue 4).
+std::optional<std::string> undeclared_network_problem(const config::Config& config, const DockerRunOptions& options) {
+  if (!options.network) return std::nullopt;
+  const std::string& network = *options.network;
+  // Docker's own networks; host and container:ID only get here when docker.run.allow.unsafe allows them.
+  if (network == "bridge" || network == "none" || network == "default" || network == "host" ||
+      network.starts_with("container:"))
+    return std::nullopt;
+  std::vector<std::string> declared;
+  for (const config::NetworkDecl& decl : config.networks) {
+    if (decl.name == network) return std::nullopt;
+    declared.push_back(decl.name);
+  }
+  std::string message = "--network=" + network + " names no declared network";
+  if (auto suggestion = closest_match(network, declared)) message += " (did you mean " + *suggestion + "?)";
+  message += "; declare it in network.networks (with its bridge and blocks) or use bridge or none";
+  if (!declared.empty()) message += " (declared: " + join(declared, ", ") + ")";
+  return message;
+}
+
+}  // namespace
+
 std::vector<config::Diagnostic> validate_policy_keys(const config::Config& config) {
   std::vector<config::Diagnostic> diagnostics;
   auto report = [&](const config::Location& location, const std::string& key, const std::string& message) {
     diagnostics.push_back(config::Diagnostic{config::Severity::Error, location, key, message});
   };
-  if (config.extra_keys.value) {
-    auto parsed = parse_docker_run_options(*config.extra_keys.value, flag_options(config));
-    if (!parsed) report(config.extra_keys.location, std::string(kExtraKeys), parsed.error().message);
-  }
+  auto check = [&](const std::string& raw, const config::Location& location, const std::string& key) {
+    auto parsed = parse_docker_run_options(raw, flag_options(config));
+    if (!parsed) {
+      report(location, key, parsed.error().message);
+    } else if (auto problem = undeclared_network_problem(config, *parsed)) {
+      report(location, key, *problem);
+    }
+  };
+  if (config.extra_keys.value) check(*config.extra_keys.value, config.extra_keys.location, std::string(kExtraKeys));
   for (const auto& [suffix, setting] : config.image_extra_keys) {
     std::string key = std::string(kExtraKeys) + "." + suffix;
     if (auto image = parse_image_ref(suffix); !image) report(setting.location, key, image.error().message);
-    if (auto parsed = parse_docker_run_options(setting.value, flag_options(config)); !parsed)
-      report(setting.location, key, parsed.error().message);
+    check(setting.value, setting.location, key);
   }
   return diagnostics;
 }
