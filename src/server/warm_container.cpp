@@ -1,0 +1,239 @@
+#include "server/warm_container.h"
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "policy/engine_body.h"
+#include "runner/oneshot.h"
+
+namespace hardend::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Kills the container when the deadline passes or `cancel` is set, until the run is over. Polls `cancel`
+// because it may be set from a signal handler or another thread that cannot notify this one.
+class RunWatchdog {
+ public:
+  RunWatchdog(docker::Client& client, const std::string& id, docker::AttachedStream& stream,
+              std::optional<Clock::time_point> deadline, const std::atomic<bool>* cancel)
+      : client_(client), id_(id), stream_(stream), deadline_(deadline), cancel_(cancel) {
+    if (deadline_ || cancel_) thread_ = std::thread([this] { watch(); });
+  }
+  ~RunWatchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+    }
+    wakeup_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool timed_out() const { return timed_out_; }
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  void watch() {
+    std::unique_lock lock(mutex_);
+    while (!finished_) {
+      auto tick = Clock::now() + std::chrono::milliseconds(50);
+      wakeup_.wait_until(lock, deadline_ ? std::min(tick, *deadline_) : tick);
+      if (finished_) return;
+      bool expired = deadline_ && Clock::now() >= *deadline_;
+      bool cancelled = cancel_ && cancel_->load();
+      if (expired || cancelled) {
+        (expired ? timed_out_ : interrupted_) = true;
+        lock.unlock();
+        (void)client_.kill_container(id_);  // ends the stream; the run reads its end
+        stream_.cancel();
+        return;
+      }
+    }
+  }
+
+  docker::Client& client_;
+  const std::string& id_;
+  docker::AttachedStream& stream_;
+  std::optional<Clock::time_point> deadline_;
+  const std::atomic<bool>* cancel_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool finished_ = false;
+  std::atomic<bool> timed_out_{false};
+  std::atomic<bool> interrupted_{false};
+  std::thread thread_;
+};
+
+std::optional<int64_t> read_counter(const std::string& path, const std::string& name) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::string key;
+  int64_t value = 0;
+  while (in >> key >> value)
+    if (key == name) return value;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int64_t> read_oom_kills(const std::string& id) {
+  for (const std::string& path : {"/sys/fs/cgroup/memory/docker/" + id + "/memory.oom_control",
+                                  "/sys/fs/cgroup/memory/system.slice/docker-" + id + ".scope/memory.oom_control"})
+    if (auto count = read_counter(path, "oom_kill")) return count;
+  for (const std::string& path : {"/sys/fs/cgroup/system.slice/docker-" + id + ".scope/memory.events",
+                                  "/sys/fs/cgroup/docker/" + id + "/memory.events"})
+    if (auto count = read_counter(path, "oom_kill")) return count;
+  return std::nullopt;
+}
+
+WarmContainer::WarmContainer(docker::Client& client, std::string id, const policy::ContainerSpec& spec,
+                             std::size_t output_limit)
+    : client_(client),
+      id_(std::move(id)),
+      parser_(runner::FrameParser::max_line_bytes_for(output_limit)),
+      output_limit_(output_limit),
+      memory_limit_(spec.memory.value) {}
+
+WarmContainer::~WarmContainer() { destroy(); }
+
+void WarmContainer::destroy() {
+  if (destroyed_) return;
+  destroyed_ = true;
+  if (stream_) stream_->cancel();
+  (void)client_.remove_container(id_, /*force=*/true);
+}
+
+Result<std::unique_ptr<WarmContainer>> WarmContainer::start(docker::Client& client, const policy::ContainerSpec& spec,
+                                                            std::size_t output_limit,
+                                                            const std::map<std::string, std::string>& labels,
+                                                            std::chrono::milliseconds ready_timeout) {
+  policy::CreateRequest create;
+  create.cmd = runner::executor_command();
+  create.entrypoint = {""};  // the executor must be PID 1's program
+  create.attach_stdin = true;
+  create.extra_labels = labels;
+  create.extra_labels[runner::kManagedLabel] = "1";
+  create.extra_labels[runner::kKindLabel] = kWarmKind;
+  auto id = client.create_container(policy::render_create_body(spec, create));
+  if (!id.ok()) return id.take_error();
+  // Owned from here on: the destructor removes the container on every early return.
+  std::unique_ptr<WarmContainer> container(new WarmContainer(client, *id, spec, output_limit));
+
+  auto stream = client.attach_container(container->id_, /*with_stdin=*/true);
+  if (!stream.ok()) return stream.take_error();
+  container->stream_ = std::move(*stream);
+  if (auto started = client.start_container(container->id_); !started.ok())
+    return Error{runner::explain_runtime_error(started.error().message)};
+  if (auto sent = container->stream_->write_stdin(runner::build_bootstrap_line(runner::ExecutorMode::loop));
+      !sent.ok())
+    return sent.take_error().context("sending the executor");
+
+  RunWatchdog watchdog(client, container->id_, *container->stream_, Clock::now() + ready_timeout, nullptr);
+  while (true) {
+    auto frame = container->next_frame(nullptr);
+    if (!frame.ok()) return frame.take_error().context("waiting for the executor");
+    if (!frame->has_value() || watchdog.timed_out()) {
+      std::string why = watchdog.timed_out() ? "did not start within " + std::to_string(ready_timeout.count()) + " ms"
+                                             : "ended before it was ready";
+      std::string stderr_text = container->early_stderr_.substr(0, 2000);
+      return Error{"warm container " + container->id_.substr(0, 12) + ": the executor " + why +
+                   (stderr_text.empty() ? "" : ": " + stderr_text)};
+    }
+    if ((*frame)->kind == runner::FrameKind::ready) break;
+  }
+  container->oom_kills_ = read_oom_kills(container->id_);
+  container->last_used_ = Clock::now();
+  return container;
+}
+
+Result<std::optional<runner::Frame>> WarmContainer::next_frame(runner::ResultAggregator* aggregator) {
+  while (pending_index_ >= pending_.size()) {
+    pending_.clear();
+    pending_index_ = 0;
+    auto chunk = stream_->read_frame();
+    if (!chunk.ok()) return chunk.take_error();
+    if (!chunk->has_value()) {
+      parser_.finish(pending_);
+      if (pending_.empty()) return std::optional<runner::Frame>{};
+      continue;
+    }
+    if ((*chunk)->stream == docker::StreamId::Stderr) {
+      if (aggregator)
+        aggregator->add_container_stderr((*chunk)->payload);
+      else if (early_stderr_.size() < 64 * 1024)
+        early_stderr_ += (*chunk)->payload;
+      continue;
+    }
+    parser_.feed((*chunk)->payload, pending_);
+  }
+  return std::optional<runner::Frame>{std::move(pending_[pending_index_++])};
+}
+
+Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
+                                   std::optional<std::chrono::milliseconds> timeout, const std::atomic<bool>* cancel) {
+  runner::ScriptRequest sent = request;
+  sent.output_limit = output_limit_;
+  sent.id = std::to_string(runs_ + 1);
+  auto line = runner::build_request_line(sent);
+  if (!line.ok()) return line.take_error().context("script request");
+
+  const auto started = Clock::now();
+  runs_++;
+  last_used_ = started;
+  runner::ResultAggregator aggregator(output_limit_);
+  WarmRun outcome;
+  bool stream_ended = false;
+  bool timed_out = false;
+  {
+    std::optional<Clock::time_point> deadline;
+    if (timeout) deadline = started + *timeout;
+    RunWatchdog watchdog(client_, id_, *stream_, deadline, cancel);
+    Status written = stream_->write_stdin(*line);
+    while (written.ok()) {
+      auto frame = next_frame(&aggregator);
+      if (!frame.ok() || !frame->has_value()) {
+        stream_ended = true;
+        break;
+      }
+      aggregator.add(**frame);
+      if (aggregator.done()) break;
+    }
+    if (!written.ok()) stream_ended = true;
+    timed_out = watchdog.timed_out();
+    outcome.interrupted = watchdog.interrupted();
+  }
+  runner::RunOutcome facts;
+  facts.timed_out = timed_out;
+  facts.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  facts.memory_limit = memory_limit_;
+  if (timeout) facts.timeout_seconds = static_cast<double>(timeout->count()) / 1000.0;
+
+  if (stream_ended) {
+    // The container is gone (or going): its own record says whether the kernel killed it for memory.
+    auto exit = client_.wait_container(id_);
+    if (exit.ok()) facts.container_exit_code = exit->status_code;
+    auto inspected = client_.inspect_container(id_);
+    if (inspected.ok()) facts.oom_killed = inspected->value("/State/OOMKilled"_json_pointer, false);
+    outcome.why_not_reusable = timed_out ? "timed out" : outcome.interrupted ? "interrupted" : "the container ended";
+  } else {
+    auto oom_kills = read_oom_kills(id_);
+    if (oom_kills && oom_kills_ && *oom_kills > *oom_kills_) facts.oom_killed = true;
+    oom_kills_ = oom_kills;
+    outcome.reusable = !facts.oom_killed && oom_kills.has_value();
+    if (facts.oom_killed)
+      outcome.why_not_reusable = "out of memory";
+    else if (!oom_kills)
+      outcome.why_not_reusable = "its memory cgroup is not readable, so an OOM could go unseen";
+  }
+  outcome.result = aggregator.finish(facts);
+  if (outcome.reusable && outcome.result.script_exit_code && *outcome.result.script_exit_code >= 128) {
+    outcome.reusable = false;  // the script process died by a signal: something inside is not as expected
+    outcome.why_not_reusable = "the script was killed by a signal";
+  }
+  last_used_ = Clock::now();
+  return outcome;
+}
+
+}  // namespace hardend::server

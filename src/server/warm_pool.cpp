@@ -1,0 +1,238 @@
+#include "server/warm_pool.h"
+
+#include <boost/asio/post.hpp>
+
+namespace hardend::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kRefillPauseAfterFailure = std::chrono::seconds(5);
+
+}  // namespace
+
+Pool::Pool(PoolEnvironment& environment, std::string key, policy::ImageRef image, policy::ContainerSpec spec,
+           PoolSettings settings, std::size_t output_limit)
+    : env_(environment),
+      key_(std::move(key)),
+      image_(std::move(image)),
+      spec_(std::move(spec)),
+      output_limit_(output_limit),
+      settings_(settings) {}
+
+PoolSettings Pool::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+bool Pool::retired() const {
+  std::lock_guard lock(mutex_);
+  return retired_;
+}
+
+PoolGauge Pool::gauge() const {
+  std::lock_guard lock(mutex_);
+  return PoolGauge{spec_.image, to_string(settings_.isolation), static_cast<int64_t>(idle_.size()), busy_,
+                   starting_};
+}
+
+void Pool::update_settings(const PoolSettings& settings) {
+  std::lock_guard lock(mutex_);
+  settings_ = settings;
+  changed_.notify_all();  // a higher high water mark may let a waiting run start a container
+}
+
+Result<std::unique_ptr<WarmContainer>> Pool::start_container() {
+  auto container = WarmContainer::start(env_.client, spec_, output_limit_, env_.labels, env_.ready_timeout);
+  env_.metrics.count_container_start(container.ok());
+  if (!container.ok())
+    env_.log.warn("container.start.failed", {{"image", spec_.image}, {"error", container.error().message}});
+  return container;
+}
+
+Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (retired_) return Error{"the pool of " + spec_.image + " was retired (config reloaded or daemon stopping)"};
+    if (!idle_.empty()) {
+      auto container = std::move(idle_.back());
+      idle_.pop_back();
+      ++busy_;
+      lock.unlock();
+      refill();
+      return container;
+    }
+    if (total_locked() < settings_.high_water) {
+      ++starting_;
+      lock.unlock();
+      auto container = start_container();
+      lock.lock();
+      --starting_;
+      if (!container.ok()) {
+        changed_.notify_all();
+        return container.take_error();
+      }
+      ++busy_;
+      lock.unlock();
+      refill();
+      return container;
+    }
+    changed_.wait(lock);
+  }
+}
+
+void Pool::release(std::unique_ptr<WarmContainer> container, const WarmRun* run) {
+  std::unique_lock lock(mutex_);
+  --busy_;
+  bool keep = !retired_ && settings_.isolation == Isolation::reuse && run && run->reusable &&
+              container->runs() < settings_.max_runs;
+  if (keep) {
+    idle_.push_back(std::move(container));
+    changed_.notify_one();
+    return;
+  }
+  if (settings_.isolation == Isolation::reuse && run && !run->reusable) {
+    env_.metrics.count_recycled();
+    env_.log.info("container.recycled", {{"image", spec_.image}, {"container", container->id().substr(0, 12)},
+                                         {"why", run->why_not_reusable}});
+  }
+  lock.unlock();
+  destroy_in_background(std::move(container));
+  {
+    std::lock_guard relock(mutex_);
+    changed_.notify_all();  // below the high water mark again: a waiting run may start one
+  }
+  refill();
+}
+
+void Pool::destroy_in_background(std::unique_ptr<WarmContainer> container) {
+  auto shared = std::shared_ptr<WarmContainer>(std::move(container));
+  boost::asio::post(env_.background, [shared, &metrics = env_.metrics] {
+    shared->destroy();
+    metrics.count_container_removed();
+  });
+}
+
+void Pool::refill() {
+  std::unique_lock lock(mutex_);
+  if (retired_ || Clock::now() < refill_paused_until_) return;
+  int64_t wanted = settings_.low_water - static_cast<int64_t>(idle_.size()) - starting_;
+  int64_t room = settings_.high_water - total_locked();
+  for (int64_t i = 0; i < std::min(wanted, room); ++i) {
+    ++starting_;
+    boost::asio::post(env_.background, [self = shared_from_this()] {
+      auto container = self->start_container();
+      std::unique_lock inner(self->mutex_);
+      --self->starting_;
+      if (!container.ok()) {
+        self->refill_paused_until_ = Clock::now() + kRefillPauseAfterFailure;
+      } else if (self->retired_) {
+        inner.unlock();
+        self->destroy_in_background(std::move(*container));
+        return;
+      } else {
+        self->idle_.push_back(std::move(*container));
+      }
+      self->changed_.notify_all();
+    });
+  }
+}
+
+void Pool::reap_idle() {
+  std::vector<std::unique_ptr<WarmContainer>> reaped;
+  {
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    // Oldest first (the front): the most recently used stay warm.
+    while (static_cast<int64_t>(idle_.size()) > settings_.low_water &&
+           now - idle_.front()->last_used() >= settings_.idle) {
+      reaped.push_back(std::move(idle_.front()));
+      idle_.pop_front();
+    }
+  }
+  for (auto& container : reaped) {
+    env_.log.info("container.reaped", {{"image", spec_.image}, {"container", container->id().substr(0, 12)}});
+    destroy_in_background(std::move(container));
+  }
+}
+
+void Pool::retire() {
+  std::deque<std::unique_ptr<WarmContainer>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    retired_ = true;
+    idle.swap(idle_);
+    changed_.notify_all();
+  }
+  for (auto& container : idle) destroy_in_background(std::move(container));
+}
+
+std::shared_ptr<Pool> PoolManager::pool_for(const policy::ImageRef& image, const policy::ContainerSpec& spec,
+                                            const PoolSettings& settings, std::size_t output_limit) {
+  std::string key = pool_key(spec, settings.isolation, output_limit);
+  std::shared_ptr<Pool> pool;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = pools_[key];
+    if (!slot) {
+      slot = std::make_shared<Pool>(env_, key, image, spec, settings, output_limit);
+      env_.log.info("pool.created", {{"image", spec.image}, {"isolation", to_string(settings.isolation)},
+                                     {"low_water", settings.low_water}, {"high_water", settings.high_water}});
+    }
+    pool = slot;
+  }
+  return pool;
+}
+
+int PoolManager::apply(const Resolver& resolve) {
+  std::vector<std::shared_ptr<Pool>> retired;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = pools_.begin(); it != pools_.end();) {
+      auto resolved = resolve(*it->second);
+      if (!resolved.ok() || resolved->first != it->first) {
+        retired.push_back(it->second);
+        it = pools_.erase(it);
+        continue;
+      }
+      it->second->update_settings(resolved->second);
+      ++it;
+    }
+  }
+  for (auto& pool : retired) {
+    env_.log.info("pool.retired", {{"image", pool->spec().image}, {"why", "its policy changed"}});
+    pool->retire();
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& [key, pool] : pools_) pool->refill();
+  return static_cast<int>(retired.size());
+}
+
+void PoolManager::reap_idle() {
+  std::vector<std::shared_ptr<Pool>> pools;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, pool] : pools_) pools.push_back(pool);
+  }
+  for (auto& pool : pools) {
+    pool->reap_idle();
+    pool->refill();
+  }
+}
+
+std::vector<PoolGauge> PoolManager::gauges() const {
+  std::lock_guard lock(mutex_);
+  std::vector<PoolGauge> out;
+  for (const auto& [key, pool] : pools_) out.push_back(pool->gauge());
+  return out;
+}
+
+void PoolManager::retire_all() {
+  std::map<std::string, std::shared_ptr<Pool>> pools;
+  {
+    std::lock_guard lock(mutex_);
+    pools.swap(pools_);
+  }
+  for (auto& [key, pool] : pools) pool->retire();
+}
+
+}  // namespace hardend::server

@@ -1,0 +1,113 @@
+// The warm pool (issue 6): per pool key (image + full resolved ContainerSpec + isolation + output limit) a set
+// of pre-started hardened containers running the executor. `fresh`: each container serves exactly one run and
+// is destroyed, the pool refills in the background. `reuse`: a container serves runs one after the other until
+// containers.max.runs or anything that puts its health in doubt. At most high_water containers per pool
+// (idle + busy + starting); low_water kept idle; idle ones above it reaped after `idle`.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "docker/client.h"
+#include "policy/image_ref.h"
+#include "policy/spec.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/pool_settings.h"
+#include "server/warm_container.h"
+
+namespace hardend::server {
+
+// What every pool shares: the daemon's Docker client, background threads (starts, removals), labels of every
+// container the daemon creates, metrics and log.
+struct PoolEnvironment {
+  docker::Client& client;
+  boost::asio::thread_pool& background;
+  std::map<std::string, std::string> labels;
+  Metrics& metrics;
+  Log& log;
+  std::chrono::milliseconds ready_timeout{60000};
+};
+
+class Pool : public std::enable_shared_from_this<Pool> {
+ public:
+  Pool(PoolEnvironment& environment, std::string key, policy::ImageRef image, policy::ContainerSpec spec,
+       PoolSettings settings, std::size_t output_limit);
+
+  // A container ready for one run: an idle one, else one started now while the pool is below its high water
+  // mark, else waits for one. Fails when a start fails or the pool is retired meanwhile.
+  Result<std::unique_ptr<WarmContainer>> acquire();
+  // Back from a run: kept idle (reuse, healthy, below max runs) or destroyed in the background.
+  void release(std::unique_ptr<WarmContainer> container, const WarmRun* run);
+
+  // Starts containers in the background until low_water are idle (or starting).
+  void refill();
+  // Destroys idle containers above low_water unused for `idle`.
+  void reap_idle();
+  // No new runs; idle containers destroyed now, busy ones when they come back.
+  void retire();
+  void update_settings(const PoolSettings& settings);
+
+  const std::string& key() const { return key_; }
+  const policy::ImageRef& image() const { return image_; }
+  const policy::ContainerSpec& spec() const { return spec_; }
+  PoolSettings settings() const;
+  PoolGauge gauge() const;
+  bool retired() const;
+  std::size_t output_limit() const { return output_limit_; }
+
+ private:
+  int64_t total_locked() const { return static_cast<int64_t>(idle_.size()) + busy_ + starting_; }
+  void destroy_in_background(std::unique_ptr<WarmContainer> container);
+  Result<std::unique_ptr<WarmContainer>> start_container();
+
+  PoolEnvironment& env_;
+  const std::string key_;
+  const policy::ImageRef image_;
+  const policy::ContainerSpec spec_;
+  const std::size_t output_limit_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  PoolSettings settings_;
+  std::deque<std::unique_ptr<WarmContainer>> idle_;  // most recently used at the back
+  int64_t busy_ = 0;
+  int64_t starting_ = 0;
+  bool retired_ = false;
+  std::chrono::steady_clock::time_point refill_paused_until_{};  // after a failed start: no hot loop
+};
+
+// Every pool of the daemon, by key.
+class PoolManager {
+ public:
+  explicit PoolManager(PoolEnvironment& environment) : env_(environment) {}
+
+  // The pool for this policy (created, and warmed, on first use).
+  std::shared_ptr<Pool> pool_for(const policy::ImageRef& image, const policy::ContainerSpec& spec,
+                                 const PoolSettings& settings, std::size_t output_limit);
+
+  // After a reload: `resolve` gives each pool's key and settings under the new config (an error: retire it).
+  // Pools whose key changed are retired (in-flight runs finish on the old policy); the others take the new
+  // settings.
+  using Resolver = std::function<Result<std::pair<std::string, PoolSettings>>(const Pool&)>;
+  int apply(const Resolver& resolve);
+
+  void reap_idle();
+  std::vector<PoolGauge> gauges() const;
+  void retire_all();
+
+ private:
+  PoolEnvironment& env_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Pool>> pools_;
+};
+
+}  // namespace hardend::server
