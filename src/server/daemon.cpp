@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <sys/stat.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -287,6 +288,9 @@ class Daemon {
   docker::Client client_;
   const policy::RuntimeFacts facts_;
   asio::io_context io_;
+  // While draining nothing may be pending on the loop (no accept, no timer) while runs still owe answers: the
+  // loop runs until the drain stops it.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_loop_{io_.get_executor()};
   asio::thread_pool background_{kBackgroundThreads};
   asio::thread_pool workers_;
   const int64_t worker_count_;

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End-to-end tests of `hardend serve` on the real Docker daemon (issue 6): start-up refusals, leftovers removed at
+# start, auth over loopback TCP (401 logged), the body limit, reload (invalid rejected with its errors while the old
+# config keeps serving; valid applied, also by SIGHUP), a load test (mixed trivial/failing/timeout/OOM runs: one
+# correct result each), and SIGTERM drain (the in-flight run answered, exit 0, no container left).
+# usage: serve_test.sh HARDEND_BINARY SOURCE_DIR
+set -uo pipefail
+hardend=${1:?hardend binary}; src=${2:?source dir}
+image=hardend/python:3.11
+work=$(mktemp -d /tmp/hardend-serve-test.XXXXXX)
+sock="$work/api.sock"
+port=$((20000 + $$ % 20000))
+passed=0; failed=0; daemon_pid=""
+
+docker_api() {  # docker_api METHOD PATH
+  curl -s --unix-socket /var/run/docker.sock -X "$1" "http://localhost/v1.41$2"
+}
+# Containers of the daemons this test starts (label io.hardend.serve = their listen address).
+our_containers() {
+  for listen in "unix:$sock" "tcp://127.0.0.1:$port"; do
+    local filter; filter=$(python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.dumps({"label": ["io.hardend.serve=" + sys.argv[1]]})))' "$listen")
+    docker_api GET "/containers/json?all=1&filters=$filter" | python3 -c 'import json,sys; [print(c["Id"]) for c in json.load(sys.stdin)]'
+  done
+}
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null
+  for id in $(our_containers); do docker_api DELETE "/containers/$id?force=1" >/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null; then
+  if [ -z "${CI:-}" ]; then echo "SKIP: no Docker daemon"; exit 0; fi
+  echo "FAIL: CI needs the Docker daemon"; exit 1
+fi
+
+ok()   { echo "ok   $1"; passed=$((passed+1)); }
+fail() { echo "FAIL $1"; shift; for line in "$@"; do echo "  $line"; done; failed=$((failed+1)); }
+expect() {  # expect NAME WANT GOT [details]
+  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "want '$2', got '$3'" "${4:-}"; fi
+}
+start_daemon() {  # start_daemon CONFIG LISTEN: waits for /healthz
+  "$hardend" serve --config "$1" --listen "$2" >"$work/daemon.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 1 100); do
+    if [ "${2#unix:}" != "$2" ]; then
+      curl -sf --unix-socket "${2#unix:}" http://x/healthz >/dev/null 2>&1 && return 0
+    else
+      curl -s -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0
+    fi
+    kill -0 "$daemon_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+stop_daemon() {  # SIGTERM, then the exit code
+  kill -TERM "$daemon_pid"; wait "$daemon_pid"; local code=$?; daemon_pid=""; return $code
+}
+api() { curl -s --unix-socket "$sock" "$@"; }
+json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d" + sys.argv[1]))' "$1"; }
+
+# --- Start-up refusals: TCP without a token, TCP beyond loopback, an invalid config. ---
+echo '{}' >"$work/empty.json"
+"$hardend" serve --config "$work/empty.json" --listen "tcp://127.0.0.1:$port" >"$work/out" 2>&1
+code=$?
+if [ $code = 2 ] && grep -q "without a token" "$work/out"; then ok "TCP without server.token.file refuses to start"
+else fail "TCP without server.token.file refuses to start" "exit $code" "$(cat "$work/out")"; fi
+"$hardend" serve --config "$work/empty.json" --listen "tcp://0.0.0.0:$port" >"$work/out" 2>&1
+code=$?
+if [ $code = 2 ] && grep -q "loopback" "$work/out"; then ok "TCP beyond loopback refuses to start"
+else fail "TCP beyond loopback refuses to start" "exit $code" "$(cat "$work/out")"; fi
+echo '{"containers.isolation": "shared"}' >"$work/bad.json"
+"$hardend" serve --config "$work/bad.json" --listen "unix:$sock" >"$work/out" 2>&1
+code=$?
+if [ $code = 2 ] && grep -q "bad.json:1:.*containers.isolation" "$work/out"; then ok "invalid config refuses to start with file:line:col"
+else fail "invalid config refuses to start with file:line:col" "exit $code" "$(cat "$work/out")"; fi
+
+# --- Auth over loopback TCP, body limit. ---
+head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
+cat >"$work/tcp.json" <<JSON
+{"server.token.file": "$work/token", "server.max.body": "2k", "containers.low.water.mark": 0}
+JSON
+if start_daemon "$work/tcp.json" "tcp://127.0.0.1:$port"; then
+  token=$(cat "$work/token")
+  expect "no token: 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/config")"
+  expect "wrong token: 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong-token-0123456789' "http://127.0.0.1:$port/healthz")"
+  expect "right token: 200" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/config")"
+  if grep -q "request.unauthorized.*wrong bearer token" "$work/daemon.log"; then ok "401s are logged"; else fail "401s are logged" "$(cat "$work/daemon.log")"; fi
+  curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/config" >"$work/config.json"
+  if grep -q "server.token.file" "$work/config.json" && ! grep -q "$token" "$work/config.json"; then ok "GET /v1/config never shows the token"
+  else fail "GET /v1/config never shows the token"; fi
+  big=$(python3 -c 'import json; print(json.dumps({"script": "#" + "x" * 4096}))')
+  expect "body over server.max.body: 413" 413 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" --data "$big" "http://127.0.0.1:$port/v1/runs")"
+  stop_daemon; expect "TCP daemon exits 0 on SIGTERM" 0 $?
+else
+  fail "TCP daemon starts" "$(cat "$work/daemon.log")"
+fi
+
+# --- Leftovers of a crashed instance on the same address are removed at start. ---
+leftover=$(curl -s --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' -X POST \
+  "http://localhost/v1.41/containers/create" \
+  -d "{\"Image\": \"$image\", \"Cmd\": [\"sleep\", \"60\"], \"Labels\": {\"io.hardend.managed\": \"1\", \"io.hardend.test\": \"1\", \"io.hardend.serve\": \"unix:$sock\"}}" |
+  json_field '["Id"]')
+
+# --- Reload: invalid rejected (old config keeps serving), valid applied; SIGHUP. Reuse pool. ---
+cat >"$work/serve.json" <<JSON
+{"containers.isolation.hardend/python": "reuse", "containers.low.water.mark": 2, "docker.memory.limit": "256m",
+ "server.drain.seconds": 20}
+JSON
+if ! start_daemon "$work/serve.json" "unix:$sock"; then
+  fail "unix daemon starts" "$(cat "$work/daemon.log")"
+  echo "passed=$passed failed=$failed"; exit 1
+fi
+expect "leftover container removed at start" 404 "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/run/docker.sock "http://localhost/v1.41/containers/$leftover/json")"
+mode=$(stat -c '%a' "$sock"); expect "unix socket is 0660" 660 "$mode"
+limit_script='{"script": "print(open(\"/sys/fs/cgroup/memory/memory.limit_in_bytes\").read().strip())"}'
+expect "run sees the configured memory limit" "$((256 << 20))" "$(api --data "$limit_script" http://x/v1/runs | json_field '["entries"][0]["Contents"]')"
+
+echo '{"docker.memory.limit": "300m",' >"$work/serve.json"   # broken JSON
+status=$(api -o "$work/reload.out" -w '%{http_code}' -X POST http://x/v1/reload)
+if [ "$status" = 422 ] && grep -q 'serve.json:' "$work/reload.out"; then ok "invalid config: reload rejected with its errors"
+else fail "invalid config: reload rejected with its errors" "status $status" "$(cat "$work/reload.out")"; fi
+expect "old config keeps serving after a rejected reload" "$((256 << 20))" "$(api --data "$limit_script" http://x/v1/runs | json_field '["entries"][0]["Contents"]')"
+
+cat >"$work/serve.json" <<JSON
+{"containers.isolation.hardend/python": "reuse", "containers.low.water.mark": 2, "docker.memory.limit": "300m",
+ "server.drain.seconds": 20}
+JSON
+status=$(api -o "$work/reload.out" -w '%{http_code}' -X POST http://x/v1/reload)
+expect "valid config: reload accepted" 200 "$status" "$(cat "$work/reload.out")"
+expect "the changed policy's pool was drained" 1 "$(json_field '["pools_retired"]' <"$work/reload.out")"
+expect "new runs get the new policy" "$((300 << 20))" "$(api --data "$limit_script" http://x/v1/runs | json_field '["entries"][0]["Contents"]')"
+
+sed -i 's/"300m"/"128m"/' "$work/serve.json"
+kill -HUP "$daemon_pid"
+for _ in $(seq 1 50); do grep -q "reload.ok.*pools_retired=1" <(tail -n 3 "$work/daemon.log") && break; sleep 0.1; done
+expect "SIGHUP reloads" "$((128 << 20))" "$(api http://x/v1/policy/hardend%2Fpython:3.11 | json_field '["spec"]["memory"]["value"]')"
+expect "metrics count the reloads" "2 1" "$(api http://x/metrics | awk '/^hardend_reloads_total\{result="ok"\}/{ok=$2} /^hardend_reloads_total\{result="rejected"\}/{bad=$2} END{print ok, bad}')"
+
+# --- Load: 200 runs at concurrency 16 (trivial, failing, timing out, OOM at 128m). ---
+if python3 "$src/tests/integration/serve_load.py" "$sock" 200 16 >"$work/load.out" 2>&1; then ok "load: $(head -1 "$work/load.out")"
+else fail "load test" "$(cat "$work/load.out")"; fi
+rss=$(awk '/VmRSS/{print $2}' "/proc/$daemon_pid/status")
+if [ "$rss" -lt 200000 ]; then ok "daemon RSS after the load stays bounded (${rss} kB)"; else fail "daemon RSS bounded" "${rss} kB"; fi
+api http://x/metrics >"$work/metrics.txt"
+if grep -q '^hardend_runs_total{outcome="success"}' "$work/metrics.txt" && grep -q '^hardend_containers_recycled_total [1-9]' "$work/metrics.txt"; then
+  ok "metrics: runs by outcome, recycled containers"; else fail "metrics" "$(grep -v '^#' "$work/metrics.txt" | head -30)"; fi
+
+# --- Drain: SIGTERM while a run is in flight; it is answered, the daemon exits 0 and leaves nothing. ---
+(api --data '{"script": "import time\ntime.sleep(2)\nprint(\"drained\")"}' http://x/v1/runs >"$work/inflight.out") &
+client=$!
+sleep 0.7
+stop_daemon; code=$?
+wait $client
+expect "SIGTERM: exit 0" 0 "$code"
+expect "SIGTERM: the in-flight run is answered" drained "$(json_field '["entries"][0]["Contents"]' <"$work/inflight.out" 2>/dev/null)" "$(cat "$work/inflight.out")"
+left=$(our_containers | wc -l)
+expect "SIGTERM: no container left behind" 0 "$left"
+if [ ! -e "$sock" ]; then ok "SIGTERM: socket removed"; else fail "SIGTERM: socket removed"; fi
+
+echo "passed=$passed failed=$failed"
+[ "$failed" = 0 ]
