@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
 #ifdef HARDEND_CHECK_ENABLED
   add_check_command(app, global, exit_code);
 #endif
+#ifdef HARDEND_NET_ENABLED
+  add_net_command(app, global, exit_code);
+#endif
 #ifdef HARDEND_SERVER_ENABLED
   add_serve_command(app, global, exit_code);
 #endif
