@@ -48,6 +48,7 @@ void add_policy_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_run_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_swap_check_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_image_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_script_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_check_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_net_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code);

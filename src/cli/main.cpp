@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_run_command(app, global, exit_code);
   add_swap_check_command(app, global, exit_code);
   add_image_command(app, global, exit_code);
+  add_script_command(app, global, exit_code);
 #ifdef HARDEND_CHECK_ENABLED
   add_check_command(app, global, exit_code);
 #endif
