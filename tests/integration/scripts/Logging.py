@@ -1,0 +1,5 @@
+demisto.debug('debug %s', 1)
+demisto.info('info')
+demisto.error('error')
+LOG('via LOG')
+print('done')

@@ -1,0 +1,3 @@
+print('before')
+return_error('it broke: ' + demisto.args().get('why', 'no reason'))
+print('not reached')

@@ -1,0 +1,3 @@
+print('going to sleep')
+time.sleep(600)
+print('woke up')

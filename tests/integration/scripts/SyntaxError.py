@@ -1,0 +1,4 @@
+print('never printed: the script does not compile')
+
+
+if True print('bad')

@@ -1,0 +1,2 @@
+print('exiting with', demisto.args()['code'])
+sys.exit(int(demisto.args()['code']))

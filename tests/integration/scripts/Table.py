@@ -1,0 +1,1 @@
+print(tableToMarkdown('People', [{'name': 'Ada', 'role': 'engineer'}, {'name': 'Grace Hopper', 'role': 'admiral'}]))
