@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/client_mode.h"
 #include "cli/context.h"
 #include "common/strings.h"
 #include "policy/image_ref.h"
@@ -17,6 +18,7 @@ struct PolicyOptions {
   std::string runtime;  // empty: container.runtime from the config
   bool json = false;
   bool no_daemon = false;
+  std::string server;  // --server: ask a running `hardend serve`
 };
 
 // One row per field: the value as a person reads it (JSON for lists), and its source.
@@ -40,6 +42,9 @@ void print_table(const policy::ContainerSpec& spec) {
 }
 
 int show_policy(const GlobalOptions& global, const PolicyOptions& options) {
+#ifdef HARDEND_SERVER_ENABLED
+  if (auto server = chosen_server(options.server)) return policy_via_server(*server, options.image, options.json);
+#endif
   auto config = load_config_or_report(global);
   if (!config) return kUsageError;
   auto image = policy::parse_image_ref(options.image);
@@ -92,6 +97,9 @@ void add_policy_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->check(CLI::IsMember({"docker", "podman"}));
   cmd->add_flag("--json", options->json, "machine-readable output");
   cmd->add_flag("--no-daemon", options->no_daemon, "do not ask the daemon about swap-limit support");
+#ifdef HARDEND_SERVER_ENABLED
+  add_server_option(cmd, options->server);
+#endif
   cmd->callback([&global, &exit_code, options] { exit_code = show_policy(global, *options); });
 }
 

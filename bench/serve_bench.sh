@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Latency and throughput of one script run, same image and same hardening, five ways (issue 6, docs/PERFORMANCE.md):
+#   (a) docker run --rm (docker CLI)   (b) docker exec into a running container   (c) hardend script (one-shot)
+#   (d) hardend serve, warm `fresh`    (e) hardend serve, warm `reuse`
+# for a trivial script and a 50 ms script, at concurrency 1, 4 and 16; prints p50/p99 latency and runs/s.
+# (a) and (b) run `python3 -c SCRIPT` (no executor); (c)-(e) run the script through the executor as the API does.
+# usage: bench/serve_bench.sh [HARDEND_BINARY] [RUNS_FAST] [RUNS_SLOW]   (not a test; takes a few minutes)
+set -euo pipefail
+hardend=${1:-$(dirname "$0")/../build/hardend}
+runs_fast=${2:-200}
+runs_slow=${3:-16}
+image=hardend/python:3.11
+work=$(mktemp -d /tmp/hardend-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  docker rm -f "hardend-bench-exec-$$" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo '{}' >"$work/oneshot.json"
+echo '{"containers.isolation": "fresh", "containers.low.water.mark": 16, "containers.high.water.mark": 40}' >"$work/fresh.json"
+echo '{"containers.isolation": "reuse", "containers.low.water.mark": 16, "containers.high.water.mark": 20, "containers.max.runs": 1000000}' >"$work/reuse.json"
+mapfile -t run_args < <("$hardend" policy "$image" --json --config "$work/oneshot.json" |
+  python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["docker_run_args"]))')
+
+start_daemon() {  # start_daemon NAME CONFIG
+  "$hardend" serve --config "$2" --listen "unix:$work/$1.sock" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -sf --unix-socket "$work/$1.sock" http://x/healthz >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "daemon $1 did not start:"; cat "$work/$1.log"; exit 1
+}
+wait_warm() {  # wait_warm NAME COUNT: until COUNT containers are idle
+  for _ in $(seq 1 600); do
+    idle=$(curl -s --unix-socket "$work/$1.sock" http://x/metrics | awk '/^hardend_pool_containers\{.*state="idle"/{s+=$2} END{print s+0}')
+    [ "$idle" -ge "$2" ] && return; sleep 0.5
+  done
+}
+start_daemon fresh "$work/fresh.json"
+start_daemon reuse "$work/reuse.json"
+docker run -d --rm --name "hardend-bench-exec-$$" --label io.hardend.test=1 "${run_args[@]}" --entrypoint "" "$image" \
+  sleep 100000 >/dev/null
+wait_warm fresh 16; wait_warm reuse 16
+
+python3 - "$hardend" "$work" "$image" "hardend-bench-exec-$$" "$runs_fast" "$runs_slow" "${run_args[@]}" <<'PY'
+import http.client, json, os, socket, statistics, subprocess, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
+
+hardend, work, image, exec_name, runs_fast, runs_slow = sys.argv[1:7]
+runs_fast, runs_slow = int(runs_fast), int(runs_slow)
+run_args = sys.argv[7:]
+scripts = {"trivial": "print('hi')", "50ms": "import time\ntime.sleep(0.05)\nprint('hi')"}
+with open(os.path.join(work, "script.py"), "w") as f: pass
+
+class Unix(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=300); self.path = path
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX); self.sock.connect(self.path)
+
+local = threading.local()
+def api(sock, source):
+    conn = getattr(local, sock, None)
+    if conn is None:
+        conn = Unix(os.path.join(work, sock + ".sock")); setattr(local, sock, conn)
+    conn.request("POST", "/v1/runs", json.dumps({"script": source}), {"Content-Type": "application/json"})
+    result = json.loads(conn.getresponse().read())
+    assert result["exit_code"] == 0, result
+
+def cli(argv):
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+def script_file(name, source):
+    path = os.path.join(work, name + ".py")
+    with open(path, "w") as f: f.write(source)
+    return path
+
+ways = {
+    "(a) docker run --rm": lambda s: cli(["docker", "run", "--rm", "--label", "io.hardend.test=1"] + run_args +
+                                          ["--entrypoint", "", image, "python3", "-c", s]),
+    "(b) docker exec": lambda s: cli(["docker", "exec", exec_name, "python3", "-c", s]),
+    "(c) hardend script": lambda s: cli([hardend, "script", "--config", os.path.join(work, "oneshot.json"),
+                                         script_file("oneshot_%d" % threading.get_ident(), s)]),
+    "(d) serve fresh": lambda s: api("fresh", s),
+    "(e) serve reuse": lambda s: api("reuse", s),
+}
+slow = {"(a) docker run --rm", "(c) hardend script"}
+
+def measure(way, source, concurrency):
+    runs = runs_slow if way in slow else (runs_fast if way != "(d) serve fresh" else max(runs_slow, 32))
+    latencies = []
+    def one(_):
+        t = time.monotonic(); ways[way](source); latencies.append(time.monotonic() - t)
+    started = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool: list(pool.map(one, range(runs)))
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+    return runs, p(0.5), p(0.99), runs / elapsed
+
+print("| script | way | concurrency | runs | p50 ms | p99 ms | runs/s |")
+print("|---|---|---|---|---|---|---|")
+p50 = {}
+for name, source in scripts.items():
+    for concurrency in (1, 4, 16):
+        for way in ways:
+            if way == "(d) serve fresh":
+                time.sleep(3)  # let the fresh pool refill between series
+            runs, median, p99, rate = measure(way, source, concurrency)
+            p50[(name, way, concurrency)] = median
+            print("| %s | %s | %d | %d | %.1f | %.1f | %.1f |" % (name, way, concurrency, runs, median, p99, rate),
+                  flush=True)
+print()
+for name in scripts:
+    a = p50[(name, "(a) docker run --rm", 1)]
+    for way in ("(c) hardend script", "(d) serve fresh", "(e) serve reuse"):
+        print("%s, concurrency 1: (a)/%s p50 ratio = %.1fx" % (name, way, a / p50[(name, way, 1)]))
+PY
