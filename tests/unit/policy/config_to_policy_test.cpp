@@ -22,7 +22,8 @@ const char* const kGuideConfig = R"({
   "python.pass.extra.keys": "--pids-limit=256##--ulimit=nofile=1024:8192",
   "python.pass.extra.keys.demisto/dl": "--memory=2g##--ulimit=nofile=1024:8192##--pids-limit=256",
   "python.pass.extra.keys.demisto/boto3py3": "--network=aws-metadata",
-  "docker.run.internal.asuser.ignore": "demisto/python3:,demisto/python:"
+  "docker.run.internal.asuser.ignore": "demisto/python3:,demisto/python:",
+  "network.networks": {"aws-metadata": {"bridge": "docker-metadata", "block": ["host"]}}
 })";
 
 TEST(ConfigToPolicy, GuideConfigDemistoDl) {

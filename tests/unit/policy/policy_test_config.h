@@ -26,6 +26,15 @@ class TestConfig {
     set_key(config_.image_extra_keys[image], value, "python.pass.extra.keys." + image, line);
     return *this;
   }
+  // A network declared in network.networks (a per-image --network must name one, issue 4).
+  TestConfig& declare_network(const std::string& name, const std::string& bridge) {
+    config::NetworkDecl network;
+    network.name = name;
+    network.bridge = bridge;
+    network.block = {"host"};
+    config_.networks.push_back(network);
+    return *this;
+  }
   TestConfig& run_as_user(bool value) {
     set_key(config_.run_as_user, value, "docker.run.internal.asuser", 4);
     return *this;

@@ -590,7 +590,8 @@ TEST(ValidatePolicyKeys, ReportsEveryBrokenKeyWithItsLocation) {
                           .general_extra_keys("--pids-limit=256##--privileged", 2)
                           .image_extra_keys("demisto/dl", "--memroy=2g", 7)
                           .image_extra_keys("Demisto/DL", "--memory=2g", 9)
-                          .image_extra_keys("demisto/boto3py3", "--network=aws-metadata", 11);
+                          .image_extra_keys("demisto/boto3py3", "--network=aws-metadata", 11)
+                          .declare_network("aws-metadata", "docker-metadata");
   std::vector<std::string> lines;
   for (const auto& diagnostic : validate_policy_keys(config)) {
     EXPECT_EQ(diagnostic.severity, config::Severity::Error);
@@ -607,8 +608,18 @@ TEST(ValidatePolicyKeys, ReportsEveryBrokenKeyWithItsLocation) {
 }
 
 TEST(ValidatePolicyKeys, GuideConfigIsClean) {
-  TestConfig config = guide_with_dl().image_extra_keys("demisto/boto3py3", "--network=aws-metadata");
+  TestConfig config = guide_with_dl()
+                          .image_extra_keys("demisto/boto3py3", "--network=aws-metadata")
+                          .declare_network("aws-metadata", "docker-metadata");
   EXPECT_TRUE(validate_policy_keys(config).empty());
+}
+
+TEST(ValidatePolicyKeys, UndeclaredNetworkIsAConfigError) {
+  TestConfig config = guide_with_dl().image_extra_keys("demisto/boto3py3", "--network=aws-metadata", 11);
+  auto diagnostics = validate_policy_keys(config);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_NE(diagnostics[0].str().find("d1.conf:11:3: python.pass.extra.keys.demisto/boto3py3"), std::string::npos)
+      << diagnostics[0].str();
 }
 
 }  // namespace
