@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20}
 image=${2:-hardend/python:3.11}
-hardend=./build/hardend
+hardend=${HARDEND_BIN:-./build/hardend}
 docker_cli=$(command -v docker) || { echo "needs the docker CLI for the baseline" >&2; exit 2; }
 
 # The same flags hardend applies, as `hardend policy` renders them.
