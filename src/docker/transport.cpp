@@ -162,7 +162,11 @@ class SocketHijackedStream final : public HijackedStream {
     if (cancelled_.load()) return std::string();
     std::string out(max, '\0');
     beast::error_code ec;
-    size_t count = socket_.read_some(net::buffer(out), ec);
+    size_t count = 0;
+    // A signal (e.g. the CLI's Ctrl-C handler) interrupts the blocking read: that is not the stream's end.
+    do {
+      count = socket_.read_some(net::buffer(out), ec);
+    } while (ec == net::error::interrupted && !cancelled_.load());
     if (ec == net::error::eof || cancelled_.load()) return std::string();
     if (ec) return make_error("reading the attached stream: " + ec.message());
     out.resize(count);
@@ -170,8 +174,12 @@ class SocketHijackedStream final : public HijackedStream {
   }
 
   Status write_all(std::string_view data) override {
+    size_t written = 0;
     beast::error_code ec;
-    net::write(socket_, net::buffer(data.data(), data.size()), ec);
+    do {  // resume after a signal interrupted the blocking write
+      ec.clear();
+      written += net::write(socket_, net::buffer(data.data() + written, data.size() - written), ec);
+    } while (ec == net::error::interrupted && written < data.size());
     if (ec) return make_error("writing to the attached stream: " + ec.message());
     return {};
   }
