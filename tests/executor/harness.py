@@ -7,7 +7,11 @@ from pathlib import Path
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 ASSETS = SOURCE_DIR / "assets"
-EXAMPLES = Path(os.environ.get("HARDEND_EXAMPLES", SOURCE_DIR.parent / "shared" / "examples"))
+# The guide's examples live in ../shared next to the clone; the repository keeps a byte-identical copy of
+# TestMemory.py (checked by the integration suite) for checkouts without it.
+_SHARED_EXAMPLES = SOURCE_DIR.parent / "shared" / "examples"
+EXAMPLES = Path(os.environ.get("HARDEND_EXAMPLES", _SHARED_EXAMPLES if _SHARED_EXAMPLES.is_dir()
+                               else SOURCE_DIR / "tests" / "integration" / "scripts"))
 # The test image's interpreter is Debian's Python 3.11, the same files as the host's /usr/bin/python3.
 PYTHON = os.environ.get("HARDEND_TEST_PYTHON", "/usr/bin/python3")
 

@@ -85,8 +85,9 @@ for _ in $(seq 1 100); do grep -q up "$work/out" 2>/dev/null && break; sleep 0.1
 kill -INT $pid; wait $pid
 check "Ctrl-C kills and removes (exit 130)" 130 $? 'interrupted' "$work/err"
 
-# Policy: the guide's demisto/dl example with sources.
-"$hardend" policy --no-daemon --json demisto/dl:1.4 --config "$src/configs/example-full.json" >"$work/json" 2>"$work/err"
+# Policy: the guide's demisto/dl example with sources (example-full.json also has a demisto/dl:1.4 key: any other
+# tag gets the image-wide 2g).
+"$hardend" policy --no-daemon --json demisto/dl:1.5 --config "$src/configs/example-full.json" >"$work/json" 2>"$work/err"
 rc=$?
 python3 - "$work/json" >"$work/parsed" 2>&1 <<'PY'
 import json, sys
@@ -97,10 +98,10 @@ assert d["spec"]["pids_limit"]["value"] == 256, d["spec"]["pids_limit"]
 assert "--memory=2g" in d["docker_run_args"], d["docker_run_args"]
 print("policy-ok")
 PY
-check "policy demisto/dl:1.4 shows 2g from the per-image key" 0 $rc 'policy-ok' "$work/parsed"
+check "policy demisto/dl:1.5 shows 2g from the per-image key" 0 $rc 'policy-ok' "$work/parsed"
 
 "$hardend" policy --no-daemon demisto/dl:1.4 --config "$src/configs/example-full.json" >"$work/out" 2>"$work/err"
-check "policy table names sources" 0 $? 'python.pass.extra.keys.demisto/dl' "$work/out" 'docker run ' "$work/out"
+check "policy table: image:tag key wins for demisto/dl:1.4" 0 $? 'python.pass.extra.keys.demisto/dl:1.4' "$work/out" 'docker run .*--memory=4g' "$work/out"
 
 # Config validation: errors with file:line:col, exit 1.
 printf '{\n  "docker.run.internal.asuser": true,\n  "limit.docker.memroy": true,\n  "docker.memory.limit": "lots"\n}\n' >"$work/bad.conf"
