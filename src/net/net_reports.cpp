@@ -99,8 +99,10 @@ std::string describe_status_report(const StatusReport& report) {
   if (report.rules.clean()) {
     out += "Rules: in place\n";
   } else {
-    out += "Rules: drift (" + std::string(report.rules.repairable() ? "`hardend net apply` repairs it"
-                                                                    : "partly someone else's rule") + "):\n";
+    out += "Rules: drift (" +
+           std::string(report.rules.repairable() ? "`hardend net apply` repairs it"
+                                                 : "partly someone else's rule") +
+           "):\n";
     for (const DriftItem& item : report.rules.items) out += "  " + item.str() + "\n";
   }
   out += report.clean() ? "status: clean\n" : "status: DRIFT\n";

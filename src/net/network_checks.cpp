@@ -13,8 +13,9 @@ const LiveNetwork* find_by_name(const std::vector<LiveNetwork>& live, const std:
 
 std::string bridge_fix(const NetworkPolicy& declared, const LiveNetwork& live) {
   std::string containers = live.containers.empty() ? "" : "disconnect its containers, then ";
-  return "Docker cannot change the bridge of an existing network: " + containers + "remove it (`docker network rm " +
-         declared.name + "`) and run `hardend net apply` to create it with bridge " + declared.bridge +
+  return "Docker cannot change the bridge of an existing network: " + containers +
+         "remove it (`docker network rm " + declared.name +
+         "`) and run `hardend net apply` to create it with bridge " + declared.bridge +
          ", or declare another network name";
 }
 
@@ -30,7 +31,8 @@ Result<std::vector<LiveNetwork>> live_networks_from_json(const nlohmann::json& n
       if (!network.is_object() || network.value("Name", "") != network_facts.name) continue;
       if (auto labels = network.find("Labels"); labels != network.end() && labels->is_object())
         live.managed = labels->value(kManagedLabel, "") == "1";
-      if (auto containers = network.find("Containers"); containers != network.end() && containers->is_object()) {
+      if (auto containers = network.find("Containers");
+          containers != network.end() && containers->is_object()) {
         for (const auto& [id, container] : containers->items())
           live.containers.push_back(container.is_object() ? container.value("Name", id) : id);
       }
@@ -88,7 +90,8 @@ std::vector<NetworkCheck> check_networks(const Ruleset& ruleset, const std::vect
 std::vector<NetworkCheck> unknown_networks(const Ruleset& ruleset) {
   std::vector<NetworkCheck> checks;
   for (const NetworkPolicy& declared : ruleset.networks)
-    if (!declared.is_default) checks.push_back({declared.name, declared.bridge, NetworkState::Unknown, {}, false});
+    if (!declared.is_default)
+      checks.push_back({declared.name, declared.bridge, NetworkState::Unknown, {}, false});
   return checks;
 }
 

@@ -347,7 +347,8 @@ std::vector<std::string> images_named_in_config(const config::Config& config) {
 namespace {
 
 // A per-image --network must name a network hardend knows the rules of (issue 4).
-std::optional<std::string> undeclared_network_problem(const config::Config& config, const DockerRunOptions& options) {
+std::optional<std::string> undeclared_network_problem(const config::Config& config,
+                                                      const DockerRunOptions& options) {
   if (!options.network) return std::nullopt;
   const std::string& network = *options.network;
   // Docker's own networks; host and container:ID only get here when docker.run.allow.unsafe allows them.
@@ -381,7 +382,8 @@ std::vector<config::Diagnostic> validate_policy_keys(const config::Config& confi
       report(location, key, *problem);
     }
   };
-  if (config.extra_keys.value) check(*config.extra_keys.value, config.extra_keys.location, std::string(kExtraKeys));
+  if (config.extra_keys.value)
+    check(*config.extra_keys.value, config.extra_keys.location, std::string(kExtraKeys));
   for (const auto& [suffix, setting] : config.image_extra_keys) {
     std::string key = std::string(kExtraKeys) + "." + suffix;
     if (auto image = parse_image_ref(suffix); !image) report(setting.location, key, image.error().message);

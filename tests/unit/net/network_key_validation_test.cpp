@@ -37,10 +37,11 @@ TEST(NetworkKeyValidation, UndeclaredNetworkIsAnErrorWithLocationKeyAndSuggestio
   "python.pass.extra.keys.demisto/chromium": "--pids-limit=256##--network=externel"
 })");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0],
-            "d1.conf:4:3: python.pass.extra.keys.demisto/chromium: --network=externel names no declared network "
-            "(did you mean external?); declare it in network.networks (with its bridge and blocks) or use "
-            "bridge or none (declared: external, aws-metadata)");
+  EXPECT_EQ(
+      errors[0],
+      "d1.conf:4:3: python.pass.extra.keys.demisto/chromium: --network=externel names no declared network "
+      "(did you mean external?); declare it in network.networks (with its bridge and blocks) or use "
+      "bridge or none (declared: external, aws-metadata)");
 }
 
 TEST(NetworkKeyValidation, GeneralKeyAndNoNetworksDeclared) {
@@ -57,7 +58,8 @@ TEST(NetworkKeyValidation, GeneralKeyAndNoNetworksDeclared) {
 
 TEST(NetworkKeyValidation, HostNetworkStaysTheUnsafeFlagsBusiness) {
   // Refused as unsafe (one error, not also "undeclared").
-  std::vector<std::string> errors = validation_errors(R"({"python.pass.extra.keys.demisto/x": "--network=host"})");
+  std::vector<std::string> errors =
+      validation_errors(R"({"python.pass.extra.keys.demisto/x": "--network=host"})");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("refused"), std::string::npos) << errors[0];
   // Allowed explicitly: no error.
