@@ -102,6 +102,8 @@ struct Config {
   Setting<int64_t> server_drain_seconds;     // server.drain.seconds (default 30)
   Setting<int64_t> server_workers;           // server.workers: runs executing at once (default 16)
   Setting<std::string> server_log_format;    // server.log.format: "text" | "json"
+  Setting<bool> server_network_reconcile;            // server.network.reconcile (default false)
+  Setting<int64_t> server_network_reconcile_seconds;  // server.network.reconcile.seconds (default 60, min 5)
 
   // The warm container pool of `hardend serve`. Per-image maps: key suffix exactly as written, "demisto/dl" or
   // "demisto/dl:1.4", with the precedence of python.pass.extra.keys.<image>[:<tag>].

@@ -26,6 +26,8 @@ Config default_config() {
   c.server_drain_seconds.value = 30;
   c.server_workers.value = 16;
   c.server_log_format.value = "text";
+  c.server_network_reconcile.value = false;
+  c.server_network_reconcile_seconds.value = 60;
   c.pool_low_water.value = 1;
   c.pool_high_water.value = 20;
   c.isolation.value = "fresh";

@@ -195,6 +195,15 @@ std::vector<KeyDef> make_keys_table() {
       "From 1 to 1024. Runs beyond it wait in the queue (`containers.queue.limit`).");
   add("server.log.format", KeyType::Enum, "text", "The daemon's log lines: `text` or `json` (one object a line).",
       R"("server.log.format": "json")");
+  add("server.network.reconcile", KeyType::Bool, "false",
+      "`hardend serve` reconciles the network rules (as `hardend net apply`) at start, on reload and every "
+      "`server.network.reconcile.seconds`; needs root.",
+      R"("server.network.reconcile": true)",
+      "Drift (rules deleted or changed from outside) is repaired and logged. Off by default: the daemon then "
+      "leaves iptables alone and `hardend net apply` (or packaging/hardend-net.service) owns the rules.");
+  add("server.network.reconcile.seconds", KeyType::Count, "60",
+      "How often `hardend serve` reconciles the network rules when `server.network.reconcile` is true.",
+      R"("server.network.reconcile.seconds": 60)", "A whole number of seconds from 5 to 86400.");
 
   // The warm pool of `hardend serve`.
   add("containers.low.water.mark", KeyType::Count, "1",

@@ -214,6 +214,10 @@ class ConfigParser {
     if (key == "server.workers") return assign(config_.server_workers, m, reader_.to_count(key, v, 1, 1024));
     if (key == "server.log.format")
       return assign(config_.server_log_format, m, to_choice(key, v, {"text", "json"}));
+    if (key == "server.network.reconcile")
+      return assign(config_.server_network_reconcile, m, reader_.to_bool(key, v));
+    if (key == "server.network.reconcile.seconds")
+      return assign(config_.server_network_reconcile_seconds, m, reader_.to_count(key, v, 5, 86400));
     if (key == "containers.low.water.mark")
       return assign(config_.pool_low_water, m, reader_.to_count(key, v, 0, kMaxPoolSize));
     if (key == "containers.high.water.mark")

@@ -75,6 +75,8 @@ inline std::map<std::string, FieldView> fields(const Config& c) {
       {"server.drain.seconds", view(c.server_drain_seconds)},
       {"server.workers", view(c.server_workers)},
       {"server.log.format", view(c.server_log_format)},
+      {"server.network.reconcile", view(c.server_network_reconcile)},
+      {"server.network.reconcile.seconds", view(c.server_network_reconcile_seconds)},
       {"containers.low.water.mark", view(c.pool_low_water)},
       {"containers.high.water.mark", view(c.pool_high_water)},
       {"containers.isolation", view(c.isolation)},
