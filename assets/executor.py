@@ -12,6 +12,7 @@
 # children, subprocesses) is captured. The pump enforces the output cap, so a flood cannot reach the engine.
 import builtins
 import codecs
+import gc
 import io
 import json
 import linecache
@@ -258,6 +259,10 @@ class Demisto:
 
     def __init__(self, request, frames):
         self._frames = frames
+        self.bind(request)
+
+    def bind(self, request):
+        """The run's own request: a prepared script process gets it only after its platform modules exist."""
         self._args = request.get("args") or {}
         self._params = request.get("params") or {}
         self._command = request.get("command") or ""
@@ -401,29 +406,29 @@ def error_frame(exc, filename):
     return frame
 
 
-def install_platform_modules(request, frames, module_codes):
-    """Fresh demistomock / CommonServerPython / CommonServerUserPython modules, as the platform provides them."""
-    demisto = Demisto(request, frames)
+def install_platform_modules(module_codes):
+    """The demistomock / CommonServerPython / CommonServerUserPython modules, as the platform provides them.
+    Nothing in them depends on the request or on the process (demisto gets both later)."""
+    demisto = Demisto({}, None)
     sys.modules["demistomock"] = demisto
     common = types.ModuleType("CommonServerPython")
     common.__file__ = "CommonServerPython.py"
     sys.modules["CommonServerPython"] = common
     exec(module_codes["CommonServerPython"], common.__dict__)
     sys.modules["CommonServerUserPython"] = types.ModuleType("CommonServerUserPython")
-    return common
+    return demisto, common
 
 
-def script_namespace(common, filename):
-    """The script's globals: `from CommonServerPython import *` (public names, including the modules it
-    imported, such as sys and os), in a module registered as __main__ so pickling by reference works."""
+def script_main_module(common):
+    """The script's module: `from CommonServerPython import *` (public names, including the modules it
+    imported, such as sys and os) as its globals; registered as __main__ so pickling by reference works."""
     main_module = types.ModuleType("__main__")
     namespace = main_module.__dict__
     for name, value in common.__dict__.items():
         if not name.startswith("_"):
             namespace[name] = value
-    namespace.update({"__name__": "__main__", "__file__": filename, "__builtins__": builtins})
-    sys.modules["__main__"] = main_module
-    return namespace
+    namespace.update({"__name__": "__main__", "__builtins__": builtins})
+    return main_module
 
 
 def finish_like_interpreter():
@@ -440,17 +445,39 @@ def finish_like_interpreter():
         traceback.print_exc()
 
 
-def run_script(request, frames, module_codes):
+class ScriptWorld:
+    """The platform modules and the script's globals, built ONCE in the pump, which never runs a script: every
+    script process inherits them, pristine, through its fork (as it inherits the pre-imported modules), and what
+    a script changes in them dies with its process. A failure is kept and reported as each run's error once the
+    request is there (a broken shim is hardend's bug)."""
+
+    def __init__(self, module_codes):
+        self.failure = None
+        try:
+            self.demisto, common = install_platform_modules(module_codes)
+            self.main_module = script_main_module(common)
+        except BaseException as exc:
+            self.failure = (exc, traceback.format_exc())
+
+    def enter(self, frames):
+        """In the script process: its frames channel and its __main__."""
+        if self.failure is None:
+            self.demisto._frames = frames
+            sys.modules["__main__"] = self.main_module
+
+
+def run_script(request, frames, world):
     filename = script_filename(request.get("name"))
     source = request.get("script") or ""
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    try:
-        common = install_platform_modules(request, frames, module_codes)
-        namespace = script_namespace(common, filename)
-    except BaseException as exc:  # a broken shim is hardend's bug, report it whole
+    if world.failure is not None:
+        exc, text = world.failure
         frames.emit({"t": "error", "message": "hardend executor: cannot set up the script API: {!r}".format(exc),
-                     "traceback": traceback.format_exc()})
+                     "traceback": text})
         return EXIT_EXECUTOR_FAILURE
+    world.demisto.bind(request)
+    namespace = world.main_module.__dict__
+    namespace["__file__"] = filename
     try:
         code = compile(source, filename, "exec")
         exec(code, namespace)
@@ -464,8 +491,21 @@ def run_script(request, frames, module_codes):
     return exit_code
 
 
-def script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, text_limit):
-    """Runs in the forked script process; returns its exit code."""
+def read_request_pipe(fd):
+    """The request line the pump hands over, or None when the pump closes the pipe without one."""
+    chunks = []
+    while True:
+        data = os.read(fd, PUMP_READ_BYTES)
+        if not data:
+            break
+        chunks.append(data)
+    os.close(fd)
+    return json.loads(b"".join(chunks)) if chunks else None
+
+
+def script_process_main(request_r, world, stdout_w, stderr_w, frames_w):
+    """Runs in the forked script process: everything that does not need the request is done before it waits
+    for it on `request_r`, so the fork and the set-up are off the run's critical path. Returns the exit code."""
     os.setpgid(0, 0)  # the run is one process group: leftovers are killed together
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
@@ -474,7 +514,7 @@ def script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, tex
     for fd in (devnull, stdout_w, stderr_w):
         if fd > 2:
             os.close(fd)
-    frames = ScriptFrames(frames_w, text_limit)
+    frames = ScriptFrames(frames_w, DEFAULT_OUTPUT_LIMIT)
     sys.stdin = open(os.devnull, "r")  # the executor's own stdin (the request stream) is not the script's
     sys.stdout = FrameTextStream(frames, "stdout", 1)
     sys.stderr = FrameTextStream(frames, "stderr", 2)
@@ -490,7 +530,12 @@ def script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, tex
             stream.after_fork_in_child()
 
     os.register_at_fork(before=before_fork, after_in_child=after_fork_in_child)
-    exit_code = run_script(request, frames, module_codes)
+    world.enter(frames)
+    request = read_request_pipe(request_r)
+    if request is None:
+        return 0  # discarded unused: nothing ran
+    frames.text_left = output_limit_of(request)
+    exit_code = run_script(request, frames, world)
     for stream in streams:
         try:
             stream.flush()
@@ -725,9 +770,77 @@ def decode_request(line):
     return request
 
 
+def output_limit_of(request):
+    limit = request.get("output_limit")
+    return limit if isinstance(limit, int) and limit > 0 else DEFAULT_OUTPUT_LIMIT
+
+
+class PreparedRun:
+    """The next run's script process, forked ahead of its request: it sets up the platform modules and then
+    waits for the request on a private pipe. Each run still gets a fresh process forked from the pump, the pump
+    forks it only after the previous run's process group is gone and its orphans are reaped, and it is used for
+    exactly one request (or discarded unused)."""
+
+    def __init__(self, out, world):
+        stdout_r, stdout_w = os.pipe()
+        stderr_r, stderr_w = os.pipe()
+        frames_r, frames_w = os.pipe()
+        request_r, request_w = os.pipe()
+        # Objects that exist now outlive every run: moving them out of the collector's reach keeps the child's
+        # collections from touching (and copying) the pump's pages.
+        gc.freeze()
+        pid = os.fork()
+        if pid == 0:
+            exit_code = EXIT_EXECUTOR_FAILURE
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                for fd in (stdout_r, stderr_r, frames_r, request_w, out.fd):
+                    os.close(fd)
+                exit_code = script_process_main(request_r, world, stdout_w, stderr_w, frames_w)
+            except BaseException:
+                try:
+                    os.write(2, traceback.format_exc().encode("utf-8", "replace"))
+                except OSError:
+                    pass
+            finally:
+                os._exit(exit_code)
+        try:
+            os.setpgid(pid, pid)  # also from this side: no window in which a kill of the group could miss it
+        except OSError:
+            pass
+        for fd in (stdout_w, stderr_w, frames_w, request_r):
+            os.close(fd)
+        self.pid = pid
+        self.pipes = (stdout_r, stderr_r, frames_r)
+        self.request_w = request_w
+
+    def hand_over(self, line):
+        """Gives the process its request (the raw line; it decodes it itself)."""
+        try:
+            write_all(self.request_w, line if isinstance(line, bytes) else line.encode("utf-8"))
+        except OSError:
+            pass  # it died before reading: its wait status tells the run what happened
+        os.close(self.request_w)
+        self.request_w = None
+
+    def discard(self):
+        """Ends an unused prepared process (the executor is leaving)."""
+        if self.request_w is not None:
+            os.close(self.request_w)
+            self.request_w = None
+        _kill_group(self.pid)
+        for fd in self.pipes:
+            os.close(fd)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        _reap_orphans()
+
+
 def install_stop_handler(current_run):
-    """`docker stop` sends SIGTERM to PID 1, which ignores it unless it has a handler: end the running script's
-    process group and exit at once instead of waiting for the daemon's SIGKILL."""
+    """`docker stop` sends SIGTERM to PID 1, which ignores it unless it has a handler: end the running (or
+    prepared) script's process group and exit at once instead of waiting for the daemon's SIGKILL."""
 
     def stop(signum, frame):
         if current_run.get("pid"):
@@ -737,44 +850,20 @@ def install_stop_handler(current_run):
     signal.signal(signal.SIGTERM, stop)
 
 
-def serve_request(line, out, module_codes, current_run):
-    """One run; returns the exit code reported in its done frame."""
+def serve_request(line, out, prepared, current_run):
+    """One run in the prepared script process; returns the exit code reported in its done frame, or None when
+    the request was rejected before reaching the process (which then stays prepared for the next one)."""
     started = time.monotonic()
     try:
         request = decode_request(line)
     except ValueError as exc:
         out.emit({"t": "error", "message": "hardend executor: bad request: {}".format(exc), "traceback": ""})
         out.emit({"t": "done", "exit_code": EXIT_BAD_REQUEST})
-        return EXIT_BAD_REQUEST
-    limit = request.get("output_limit")
-    limit = limit if isinstance(limit, int) and limit > 0 else DEFAULT_OUTPUT_LIMIT
-    stdout_r, stdout_w = os.pipe()
-    stderr_r, stderr_w = os.pipe()
-    frames_r, frames_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        exit_code = EXIT_EXECUTOR_FAILURE
-        try:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            for fd in (stdout_r, stderr_r, frames_r, out.fd):
-                os.close(fd)
-            exit_code = script_process_main(request, module_codes, stdout_w, stderr_w, frames_w, limit)
-        except BaseException:
-            try:
-                os.write(2, traceback.format_exc().encode("utf-8", "replace"))
-            except OSError:
-                pass
-        finally:
-            os._exit(exit_code)
-    try:
-        os.setpgid(pid, pid)  # also from this side: no window in which a kill of the group could miss it
-    except OSError:
-        pass
-    for fd in (stdout_w, stderr_w, frames_w):
-        os.close(fd)
-    current_run["pid"] = pid
-    pump = RunPump(out, limit)
-    status = pump_run(pid, stdout_r, stderr_r, frames_r, pump)
+        return None
+    pid = prepared.pid
+    prepared.hand_over(line)
+    pump = RunPump(out, output_limit_of(request))
+    status = pump_run(pid, *prepared.pipes, pump)
     current_run["pid"] = None
     done = {"t": "done", "duration_ms": int((time.monotonic() - started) * 1000)}
     if os.WIFSIGNALED(status):
@@ -799,41 +888,41 @@ def compile_modules(sources):
     return codes
 
 
-def prewarm():
-    """Import what CommonServerPython imports once, before any fork: every run of a warm executor starts
-    with them loaded."""
-    for name in ("base64", "binascii", "gzip", "json", "logging", "re", "socket", "ssl", "uuid", "math",
-                 "random", "collections", "datetime", "xml.etree.ElementTree", "concurrent.futures",
-                 "urllib.parse", "typing", "warnings", "functools", "inspect", "abc"):
-        try:
-            __import__(name)
-        except ImportError:
-            pass
-
-
 def main(boot, stdin):
     out = EngineOutput(os.dup(1))
     os.dup2(2, 1)  # a stray print of the executor itself must never corrupt the frame stream
     mode = boot.get("mode", "once")
-    module_codes = compile_modules(boot.get("modules") or {})
-    prewarm()
+    world = ScriptWorld(compile_modules(boot.get("modules") or {}))
     current_run = {"pid": None}
     install_stop_handler(current_run)
+
+    def prepare():
+        prepared = PreparedRun(out, world)
+        current_run["pid"] = prepared.pid
+        return prepared
+
+    prepared = prepare()
     out.emit({"t": "ready", "protocol": PROTOCOL_VERSION, "mode": mode, "pid": os.getpid(),
               "python": "{}.{}.{}".format(*sys.version_info[:3])})
     if mode == "loop":
         while True:
             line = stdin.readline()
             if not line:
+                prepared.discard()
                 return 0
-            if line.strip():
-                serve_request(line, out, module_codes, current_run)
+            if line.strip() and serve_request(line, out, prepared, current_run) is not None:
+                # The next run's process is forked right after this run's done frame: off its critical path.
+                prepared = prepare()
     line = stdin.readline()
-    if not line.strip():
-        out.emit({"t": "error", "message": "hardend executor: stdin closed before the request", "traceback": ""})
-        out.emit({"t": "done", "exit_code": EXIT_BAD_REQUEST})
+    exit_code = serve_request(line, out, prepared, current_run) if line.strip() else None
+    if exit_code is None:
+        prepared.discard()
+        if not line.strip():
+            out.emit({"t": "error", "message": "hardend executor: stdin closed before the request",
+                      "traceback": ""})
+            out.emit({"t": "done", "exit_code": EXIT_BAD_REQUEST})
         return EXIT_BAD_REQUEST
-    return min(serve_request(line, out, module_codes, current_run), 255)
+    return min(exit_code, 255)
 
 
 if __name__ == "hardend_executor":

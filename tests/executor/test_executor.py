@@ -65,6 +65,59 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(lines[3], "2")
         self.assertEqual(run.entries[0]["Contents"], "first")
 
+    def test_a_run_cannot_change_what_the_next_run_sees(self):
+        # The platform modules and the script's globals are built once in the pump and inherited by each
+        # (prepared) script process: what a run changes in them must die with its process.
+        first = request_line(script("""
+            import CommonServerPython, demistomock
+            CommonServerPython.entryTypes["note"] = 99
+            entryTypes["error"] = 98
+            demisto.setContext("k", "v")
+            demistomock.args()["injected"] = True
+            sys.modules["json"].dumps = None
+            """), args={"a": 1}, run_id="a")
+        second = request_line(script("""
+            import CommonServerPython, json
+            print(CommonServerPython.entryTypes["note"], entryTypes["error"])
+            print(demisto.context(), sorted(demisto.args()), demisto.getArg("b"))
+            print(json.dumps([1]))
+            """), args={"b": 2}, run_id="b")
+        run = run_executor(bootstrap_line("loop") + first + second)
+        self.assertEqual([d["exit_code"] for d in run.of("done")], [0, 0], run.frames)
+        self.assertEqual(run.stdout.splitlines(), ["1 4", "{} ['b'] 2", "[1]"])
+
+    def test_each_run_waits_for_its_own_request(self):
+        # The next run's process is forked ahead of its request; a run's pid, its arguments and its name are
+        # still its own, also when requests come one after the other with a pause between them.
+        lines = [request_line("import os\nprint(os.getpid(), demisto.args()['n'], __file__)\n", name="s%d" % n,
+                              args={"n": n}, run_id=str(n)) for n in range(3)]
+        run = run_executor(bootstrap_line("loop") + "".join(lines))
+        printed = [line.split() for line in run.stdout.splitlines()]
+        self.assertEqual([p[1:] for p in printed], [["0", "s0.py"], ["1", "s1.py"], ["2", "s2.py"]])
+        self.assertEqual(len({p[0] for p in printed}), 3)
+
+    def test_bad_request_in_loop_mode_keeps_serving(self):
+        run = run_executor(bootstrap_line("loop") + '{"script": 5}\n' + request_line("print('ok')\n", run_id="x"))
+        self.assertEqual([d["exit_code"] for d in run.of("done")], [2, 0])
+        self.assertEqual(run.stdout, "ok\n")
+        self.assertEqual(run.returncode, 0)
+
+    def test_loop_mode_without_requests_exits_cleanly(self):
+        started = time.monotonic()
+        run = run_executor(bootstrap_line("loop"))
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertEqual(run.returncode, 0)
+        self.assertEqual([f["t"] for f in run.frames], ["ready"])
+
+    def test_broken_shim_is_reported_by_each_run(self):
+        boot = json.loads(bootstrap_line("loop"))
+        boot["modules"]["CommonServerPython"] = "raise RuntimeError('shim broke')\n"
+        run = run_executor(json.dumps(boot) + "\n" + request_line("print(1)\n", run_id="a") +
+                           request_line("print(2)\n", run_id="b"))
+        self.assertEqual([d["exit_code"] for d in run.of("done")], [70, 70])
+        self.assertTrue(all("cannot set up the script API" in e["message"] for e in run.errors), run.errors)
+        self.assertEqual(run.stdout, "")
+
     def test_leftover_processes_do_not_hold_the_run(self):
         started = time.monotonic()
         run = run_script("import subprocess\nsubprocess.Popen(['sleep', '30'])\nprint('started')\n")
