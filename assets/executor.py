@@ -491,6 +491,19 @@ def run_script(request, frames, world):
     return exit_code
 
 
+def announce_exit(frames_fd, exit_code):
+    """The script process's last words: its exit code, then its ends of the pipes closed, so that the pump can
+    finish the run while the kernel still tears this process down. An unused prepared process (no request)
+    says nothing."""
+    try:
+        if exit_code is not None:  # formatted by hand: the script may have broken the json module
+            write_all(frames_fd, b'{"t":"exit","exit_code":%d}\n' % (int(exit_code) & 0xFF))
+        for fd in (1, 2, frames_fd):
+            os.close(fd)
+    except BaseException:
+        pass
+
+
 def read_request_pipe(fd):
     """The request line the pump hands over, or None when the pump closes the pipe without one."""
     chunks = []
@@ -533,7 +546,7 @@ def script_process_main(request_r, world, stdout_w, stderr_w, frames_w):
     world.enter(frames)
     request = read_request_pipe(request_r)
     if request is None:
-        return 0  # discarded unused: nothing ran
+        return None  # discarded unused: nothing ran
     frames.text_left = output_limit_of(request)
     exit_code = run_script(request, frames, world)
     for stream in streams:
@@ -568,6 +581,7 @@ class RunPump:
     TEXT_PREFIXES = (b'{"t":"stdout"', b'{"t":"stderr"', b'{"t":"log"')
     ENTRY_PREFIX = b'{"t":"entry"'
     TRUNCATED_PREFIX = b'{"t":"truncated"'
+    EXIT_PREFIX = b'{"t":"exit"'
 
     def __init__(self, out, limit):
         self.out = out
@@ -579,6 +593,7 @@ class RunPump:
         self.child_buffer = bytearray()
         self.discarding_child_line = False
         self.decoders = {}
+        self.reported_exit = None  # the script process's own exit code, sent just before it exits
 
     def mark_truncated(self):
         if not self.truncated_sent:
@@ -648,6 +663,13 @@ class RunPump:
                 self.mark_truncated()
         elif line.startswith(self.TRUNCATED_PREFIX):
             self.mark_truncated()
+        elif line.startswith(self.EXIT_PREFIX):
+            try:
+                code = json.loads(line).get("exit_code")
+            except ValueError:
+                code = None
+            if isinstance(code, int) and self.reported_exit is None:
+                self.reported_exit = code & 0xFF
         else:
             self.out.line(line)
 
@@ -677,7 +699,10 @@ def _pidfd(pid):
 
 
 def pump_run(pid, stdout_r, stderr_r, frames_r, pump):
-    """Forwards until the script process has exited and its pipes are drained; returns its wait status."""
+    """Forwards until the script process has ended and its pipes are drained. The end is its exit frame (sent,
+    with its fds closed, just before os._exit: the kernel's teardown of the process is then off the run's
+    critical path) or else its wait status. Returns its wait status, or None when it reported its exit code
+    and is not reaped yet (reap_script_process() does that after the done frame)."""
     selector = selectors.DefaultSelector()
     kinds = {stdout_r: "stdout", stderr_r: "stderr", frames_r: "frames"}
     for fd in kinds:
@@ -691,7 +716,7 @@ def pump_run(pid, stdout_r, stderr_r, frames_r, pump):
     deadline = None
     killed_group = False
     while open_fds:
-        if status is None:
+        if deadline is None:
             timeout = None if pidfd is not None else 0.01
         else:
             timeout = deadline - time.monotonic()
@@ -725,19 +750,35 @@ def pump_run(pid, stdout_r, stderr_r, frames_r, pump):
             waited, wait_status = os.waitpid(pid, os.WNOHANG)
             if waited:
                 status = wait_status
-                deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+        if deadline is None and (status is not None or pump.reported_exit is not None):
+            deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
     if pidfd is not None:
         os.close(pidfd)
     selector.close()
     for fd in kinds:
         os.close(fd)
-    if status is None:
+    if status is None and pump.reported_exit is None:
         status = os.waitpid(pid, 0)[1]
     if not killed_group:
         _kill_group(pid)
-    _reap_orphans()
+    if status is not None:
+        _reap_orphans()
     pump.finish()
     return status
+
+
+def reap_script_process(pid):
+    """After the done frame of a run whose process reported its exit: it is ending (or ended by the group kill
+    unless it left its group): make sure, and reap it and the orphans."""
+    try:
+        os.kill(pid, signal.SIGKILL)  # still our unreaped child: the pid cannot be anyone else's
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    _reap_orphans()
 
 
 def _kill_group(pgid):
@@ -803,7 +844,8 @@ class PreparedRun:
                 except OSError:
                     pass
             finally:
-                os._exit(exit_code)
+                announce_exit(frames_w, exit_code)
+                os._exit(exit_code or 0)
         try:
             os.setpgid(pid, pid)  # also from this side: no window in which a kill of the group could miss it
         except OSError:
@@ -864,9 +906,10 @@ def serve_request(line, out, prepared, current_run):
     prepared.hand_over(line)
     pump = RunPump(out, output_limit_of(request))
     status = pump_run(pid, *prepared.pipes, pump)
-    current_run["pid"] = None
     done = {"t": "done", "duration_ms": int((time.monotonic() - started) * 1000)}
-    if os.WIFSIGNALED(status):
+    if status is None:
+        done["exit_code"] = pump.reported_exit
+    elif os.WIFSIGNALED(status):
         done["signal"] = os.WTERMSIG(status)
         done["exit_code"] = 128 + os.WTERMSIG(status)
     else:
@@ -874,6 +917,9 @@ def serve_request(line, out, prepared, current_run):
     if request.get("id") is not None:
         done["id"] = request["id"]
     out.emit(done)
+    if status is None:
+        reap_script_process(pid)
+    current_run["pid"] = None
     return done["exit_code"]
 
 

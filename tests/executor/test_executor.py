@@ -29,6 +29,7 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(run.exit_code, 0)
         self.assertEqual(run.returncode, 0)
         self.assertEqual(run.stdout, "hi\n")
+        self.assertEqual(run.of("exit"), [], "the script process's exit report stays inside the executor")
 
     def test_bad_request_is_reported_not_crashed(self):
         run = run_executor(bootstrap_line() + '{"script": 5}\n')
@@ -95,6 +96,25 @@ class ProtocolTests(unittest.TestCase):
         printed = [line.split() for line in run.stdout.splitlines()]
         self.assertEqual([p[1:] for p in printed], [["0", "s0.py"], ["1", "s1.py"], ["2", "s2.py"]])
         self.assertEqual(len({p[0] for p in printed}), 3)
+
+    def test_exit_frame_is_internal_and_cannot_be_used_to_hang_the_executor(self):
+        # The script process reports its exit code just before it exits (so the run ends without waiting for
+        # the kernel's teardown). A script that forges that report and then leaves its process group must still
+        # be ended before the next run starts, and the report is never forwarded.
+        forged = request_line(script("""
+            import os, time
+            os.write(sys.stdout._frames.fd, b'{"t":"exit","exit_code":3}\\n')
+            os.setpgid(0, os.getpgid(os.getppid()))  # out of the run's process group: a group kill misses it
+            print("still here")
+            time.sleep(60)
+            """), run_id="a")
+        after = request_line("import os\nprint('next', os.getpid())\n", run_id="b")
+        started = time.monotonic()
+        run = run_executor(bootstrap_line("loop") + forged + after, timeout=60)
+        self.assertLess(time.monotonic() - started, 20)
+        self.assertEqual([d["exit_code"] for d in run.of("done")], [3, 0])
+        self.assertEqual(run.of("exit"), [])
+        self.assertIn("next", run.stdout)
 
     def test_bad_request_in_loop_mode_keeps_serving(self):
         run = run_executor(bootstrap_line("loop") + '{"script": 5}\n' + request_line("print('ok')\n", run_id="x"))
