@@ -84,6 +84,7 @@ struct Config {
 
   // Runtime and runs.
   Setting<std::string> runtime;              // container.runtime: "docker" | "podman"
+  Setting<bool> podman_limits_enforce;       // podman.limits.enforce (default false: the guide leaves them out)
   Setting<std::string> python_default_image;  // python.default.image
   Setting<int64_t> output_limit;             // run.output.limit (bytes; default 10m)
 

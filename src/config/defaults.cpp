@@ -16,6 +16,7 @@ Config default_config() {
   c.read_only_root.value = true;
   c.tmpfs.value = {"/tmp:rw,noexec,nosuid,size=64m"};
   c.runtime.value = "docker";
+  c.podman_limits_enforce.value = false;
   c.python_default_image.value = "hardend/python:3.11";
   c.output_limit.value = int64_t{10} << 20;
   c.net_block_host.value = true;

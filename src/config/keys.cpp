@@ -123,7 +123,19 @@ std::vector<KeyDef> make_keys_table() {
   add("container.runtime", KeyType::Enum, "docker", "The container runtime: `docker` or `podman`.",
       R"("container.runtime": "podman")",
       "The same settings apply to Podman, except the memory, CPU and PIDs limits, which Podman hosts may not "
-      "support; hardend reports what it left out.");
+      "support: hardend leaves them out and says so (`hardend policy`), and `hardend check` reports them as "
+      "failed, unless `podman.limits.enforce` is true. `--runtime podman` on the command line wins. Podman is "
+      "reached through its Docker-compatible API at `$HARDEND_PODMAN_SOCKET`, else `$CONTAINER_HOST`, else "
+      "`unix:///run/podman/podman.sock` (rootful `podman system service`). On Podman hardend also sets the "
+      "`nofile` and `nproc` rlimits within this host's hard limits, because Podman's defaults (1048576) make the "
+      "OCI runtime fail on hosts without CAP_SYS_RESOURCE. See docs/PODMAN.md.");
+  add("podman.limits.enforce", KeyType::Bool, "false",
+      "On Podman, apply the memory, CPU and PIDs limits anyway (the hardening guide leaves them out).",
+      R"("podman.limits.enforce": true)",
+      "Podman applies these limits where it controls the cgroups: rootful Podman, or rootless Podman on cgroup v2 "
+      "with the controllers delegated. hardend asks the Podman service (`/info`: `MemoryLimit`, `CpuCfsQuota`, "
+      "`PidsLimit`) and refuses to run with an error naming this key when a limit cannot be applied, instead of "
+      "running without it. Ignored with `container.runtime` docker, where the limits always apply.");
   add("python.default.image", KeyType::String, "hardend/python:3.11",
       "The image used for Python scripts that do not name one.",
       R"("python.default.image": "hardend/python:3.11")");

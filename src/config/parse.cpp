@@ -193,6 +193,7 @@ class ConfigParser {
     if (key == "docker.run.allow.unsafe")
       return assign(config_.allow_unsafe, m, reader_.to_list(key, v, unsafe_flag));
     if (key == "container.runtime") return assign(config_.runtime, m, to_runtime(key, v));
+    if (key == "podman.limits.enforce") return assign(config_.podman_limits_enforce, m, reader_.to_bool(key, v));
     if (key == "python.default.image") return assign(config_.python_default_image, m, to_image(key, v));
     if (key == "run.output.limit")
       return assign(config_.output_limit, m, reader_.to_size(key, v, 1024, kGiB, "expected at least 1k"));

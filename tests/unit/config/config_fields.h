@@ -63,6 +63,7 @@ inline std::map<std::string, FieldView> fields(const Config& c) {
       {"docker.run.tmpfs", view(c.tmpfs)},
       {"docker.run.allow.unsafe", view(c.allow_unsafe)},
       {"container.runtime", view(c.runtime)},
+      {"podman.limits.enforce", view(c.podman_limits_enforce)},
       {"python.default.image", view(c.python_default_image)},
       {"run.output.limit", view(c.output_limit)},
       {"network.block.host", view(c.net_block_host)},
