@@ -95,11 +95,41 @@ Result<Endpoint> Endpoint::parse(std::string_view text) {
 }
 
 Result<Endpoint> Endpoint::from_environment() {
-  const char* docker_host = std::getenv("DOCKER_HOST");
-  if (docker_host == nullptr || trim(docker_host).empty()) return Endpoint{};
-  auto endpoint = parse(docker_host);
-  if (!endpoint) return endpoint.take_error().context("$DOCKER_HOST");
-  return endpoint;
+  return for_runtime("docker");
+}
+
+Result<Endpoint> Endpoint::for_runtime(std::string_view runtime) {
+  return for_runtime(runtime, [](const char* name) -> const char* { return std::getenv(name); });
+}
+
+Result<Endpoint> Endpoint::for_runtime(std::string_view runtime, EnvironmentLookup lookup) {
+  auto from_variable = [&](const char* name) -> std::optional<Result<Endpoint>> {
+    const char* value = lookup(name);
+    if (value == nullptr || trim(value).empty()) return std::nullopt;
+    auto endpoint = parse(value);
+    if (!endpoint) return endpoint.take_error().context(std::string("$") + name);
+    return endpoint;
+  };
+  if (runtime == "podman") {
+    for (const char* name : {"HARDEND_PODMAN_SOCKET", "CONTAINER_HOST"})
+      if (auto endpoint = from_variable(name)) return std::move(*endpoint);
+    return parse(kPodmanRootfulSocket);
+  }
+  if (runtime != "docker")
+    return make_error("unknown container runtime '" + std::string(runtime) + "'; expected docker or podman");
+  if (auto endpoint = from_variable("DOCKER_HOST")) return std::move(*endpoint);
+  return Endpoint{};
+}
+
+std::string start_service_hint(std::string_view runtime, const Endpoint& endpoint) {
+  if (runtime == "podman") {
+    std::string where = endpoint.kind == Endpoint::Kind::Unix ? endpoint.str() : std::string("unix://") +
+                                                                                     std::string(kPodmanRootfulSocket);
+    return "is the Podman service running? start it with: systemctl start podman.socket or podman system "
+           "service --time=0 " +
+           where + " (another socket: $HARDEND_PODMAN_SOCKET or $CONTAINER_HOST)";
+  }
+  return "is the Docker daemon running? start it with: systemctl start docker (another endpoint: $DOCKER_HOST)";
 }
 
 }  // namespace hardend::docker
