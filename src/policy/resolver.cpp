@@ -116,7 +116,16 @@ class Resolution {
     resolve_filesystem();
     resolve_network_env_labels();
     resolve_unsafe();
-    if (facts_.runtime == "podman") leave_out_podman_limits();
+    if (facts_.runtime == "podman") {
+      if (config_.podman_limits_enforce.value) {
+        if (Status enforced = enforce_podman_limits(); !enforced)
+          return with_key_context(enforced.error(), config_.podman_limits_enforce.location,
+                                  "podman.limits.enforce");
+      } else {
+        leave_out_podman_limits();
+      }
+      fit_podman_rlimits();
+    }
     return std::move(spec_);
   }
 
@@ -292,7 +301,8 @@ class Resolution {
   // The hardening guide: the settings apply to Podman "with the exception of limiting available memory,
   // limiting available CPU, and limiting PIDS".
   void leave_out_podman_limits() {
-    const std::string reason = " (the hardening guide: Podman hosts may not support it)";
+    const std::string reason =
+        " (the hardening guide: Podman hosts may not support it; podman.limits.enforce=true applies it)";
     if (spec_.memory.value) spec_.notes.push_back("podman: memory limit left out" + reason);
     if (spec_.nano_cpus.value) spec_.notes.push_back("podman: CPU limit left out" + reason);
     if (spec_.pids_limit.value) spec_.notes.push_back("podman: PIDs limit left out" + reason);
@@ -300,6 +310,62 @@ class Resolution {
     spec_.memory_swap = {std::nullopt, "runtime podman"};
     spec_.nano_cpus = {std::nullopt, "runtime podman"};
     spec_.pids_limit = {std::nullopt, "runtime podman"};
+  }
+
+  // podman.limits.enforce: keep the limits, but only where the Podman host can apply them; running without a
+  // limit the operator asked for would be a silent weakening.
+  Status enforce_podman_limits() {
+    std::vector<std::string> unsupported;
+    if (spec_.memory.value && !facts_.memory_limit_supported) unsupported.push_back("memory");
+    if (spec_.nano_cpus.value && !facts_.cpu_limit_supported) unsupported.push_back("CPU");
+    if (spec_.pids_limit.value && !facts_.pids_limit_supported) unsupported.push_back("PIDs");
+    if (!unsupported.empty())
+      return make_error("the Podman host cannot apply the " + join(unsupported, ", ") + " limit" +
+                        (unsupported.size() > 1 ? "s" : "") + " (" +
+                        (facts_.limits_unsupported_reason.empty() ? std::string("its /info says so")
+                                                                  : facts_.limits_unsupported_reason) +
+                        "); use rootful Podman or cgroup v2 with delegation, or set podman.limits.enforce to "
+                        "false to leave them out as the hardening guide allows");
+    spec_.notes.push_back("podman: memory, CPU and PIDs limits applied (podman.limits.enforce=true from " +
+                          config_.podman_limits_enforce.source + ")");
+    return {};
+  }
+
+  // Podman gives every container nofile and nproc of 1048576 unless told otherwise; above the hard limits of
+  // the Podman service (root without CAP_SYS_RESOURCE cannot raise them) the OCI runtime fails with "error
+  // setting rlimit type 6: operation not permitted". So on Podman both rlimits are always set, within the host's.
+  void fit_podman_rlimits() {
+    std::vector<Ulimit> ulimits = spec_.ulimits.value;
+    bool changed = false;
+    auto fit = [&](const std::string& name, const std::optional<int64_t>& ceiling) {
+      auto it = std::find_if(ulimits.begin(), ulimits.end(), [&](const Ulimit& u) { return u.name == name; });
+      if (!ceiling) {
+        if (it == ulimits.end())
+          spec_.notes.push_back("podman: " + name + " rlimit not set and this host's hard limit is unknown: "
+                                "Podman's default (1048576) applies and may make the OCI runtime fail");
+        return;
+      }
+      if (it == ulimits.end()) {
+        ulimits.push_back({name, *ceiling, *ceiling});
+        changed = true;
+        spec_.notes.push_back("podman: " + name + " rlimit set to " + std::to_string(*ceiling) + ":" +
+                              std::to_string(*ceiling) +
+                              " (this host's hard limit), instead of Podman's default of 1048576 that the OCI "
+                              "runtime cannot set here (\"error setting rlimit\")");
+        return;
+      }
+      if (it->soft <= *ceiling && it->hard <= *ceiling) return;
+      std::string before = std::to_string(it->soft) + ":" + std::to_string(it->hard);
+      it->soft = std::min(it->soft, *ceiling);
+      it->hard = std::min(it->hard, *ceiling);
+      changed = true;
+      spec_.notes.push_back("podman: " + name + " rlimit " + before + " clamped to " + std::to_string(it->soft) +
+                            ":" + std::to_string(it->hard) +
+                            " (this host's hard limit; the OCI runtime cannot raise a limit above it)");
+    };
+    fit("nofile", facts_.host_nofile_hard);
+    fit("nproc", facts_.host_nproc_hard);
+    if (changed) spec_.ulimits = {ulimits, combine_sources(spec_.ulimits.source, "runtime podman")};
   }
 
   const config::Config& config_;

@@ -1,6 +1,8 @@
 // Policy resolver: Config + image (+ facts about the runtime) -> ContainerSpec with provenance. Pure.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -14,6 +16,16 @@ namespace hardend::policy {
 struct RuntimeFacts {
   std::string runtime = "docker";    // "docker" | "podman"
   bool swap_limit_supported = true;  // docker info: SwapLimit
+  // Whether the runtime can apply each cgroup limit (info: MemoryLimit, CpuCfsQuota, PidsLimit; false for
+  // rootless Podman on cgroup v1). Only podman.limits.enforce consults them (policy/runtime_facts.h).
+  bool memory_limit_supported = true;
+  bool cpu_limit_supported = true;
+  bool pids_limit_supported = true;
+  std::string limits_unsupported_reason{};  // why, when one of the three is false ("rootless Podman on cgroup v1")
+  // The highest rlimits a container may get on this host (hard RLIMIT_NOFILE; hard RLIMIT_NPROC, at most
+  // kernel.pid_max). On Podman the resolver keeps nofile/nproc within them; nullopt = not known.
+  std::optional<int64_t> host_nofile_hard{};
+  std::optional<int64_t> host_nproc_hard{};
 };
 
 // Applies DESIGN.md section 2: image:tag > image > general extra keys, their --memory/--cpus overriding the

@@ -377,14 +377,17 @@ INSTANTIATE_TEST_SUITE_P(
                       EXPECT_EQ(s.nano_cpus.value, std::nullopt);
                       EXPECT_EQ(s.pids_limit.value, std::nullopt);
                       EXPECT_EQ(s.memory.source, "runtime podman");
-                      EXPECT_EQ(s.notes,
+                      // The three limits, then the nproc rlimit that Podman needs set (podman_test.cpp).
+                      ASSERT_EQ(s.notes.size(), 4u);
+                      EXPECT_EQ(std::vector<std::string>(s.notes.begin(), s.notes.begin() + 3),
                                 (std::vector<std::string>{
                                     "podman: memory limit left out (the hardening guide: Podman hosts may "
-                                    "not support it)",
+                                    "not support it; podman.limits.enforce=true applies it)",
                                     "podman: CPU limit left out (the hardening guide: Podman hosts may not "
-                                    "support it)",
+                                    "support it; podman.limits.enforce=true applies it)",
                                     "podman: PIDs limit left out (the hardening guide: Podman hosts may not "
-                                    "support it)"}));
+                                    "support it; podman.limits.enforce=true applies it)"}));
+                      EXPECT_EQ(s.notes[3].rfind("podman: nproc rlimit not set", 0), 0u) << s.notes[3];
                       // Everything else still applies.
                       EXPECT_EQ(s.user.value, "4000:4000");
                       EXPECT_EQ(s.ulimits.value, (std::vector<Ulimit>{{"nofile", 1024, 8192}}));
@@ -394,8 +397,9 @@ INSTANTIATE_TEST_SUITE_P(
                     [] { return TestConfig{}.limit_memory(false).limit_cpu(false); }, "demisto/python3:3.10",
                     RuntimeFacts{"podman", false},
                     [](const ContainerSpec& s) {
-                      ASSERT_EQ(s.notes.size(), 1u);
+                      ASSERT_EQ(s.notes.size(), 2u);
                       EXPECT_EQ(s.notes[0].rfind("podman: PIDs limit left out", 0), 0u);
+                      EXPECT_EQ(s.notes[1].rfind("podman: nproc rlimit", 0), 0u);
                     }},
         ResolveCase{"PidsUnlimitedByExtraKey",
                     [] { return TestConfig{}.general_extra_keys("--pids-limit=-1"); },
