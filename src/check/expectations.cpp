@@ -40,11 +40,15 @@ Chosen<T> choose_limit(const std::optional<T>& policy_value, const std::string& 
                        const std::optional<T>& override_value, const std::string& flag, Format format) {
   if (override_value) return {*override_value, {flag, "", ""}};
   if (!policy_value) {
-    Chosen<T> chosen{recommended, {kRecommended, "the policy sets no limit (" + policy_source + ")", ""}};
+    // Podman's left-out limits fail like any other missing limit (issue 8: the check is honest); the note
+    // says why the policy has none and which key applies them.
     if (policy_source == kPodmanSource)
-      chosen.provenance.not_required =
-          "left out on Podman, whose hosts may not support it (the hardening guide exempts it)";
-    return chosen;
+      return {recommended,
+              {kRecommended,
+               "left out on Podman, whose hosts may not support it (the hardening guide exempts it); set "
+               "podman.limits.enforce to true to apply it",
+               ""}};
+    return {recommended, {kRecommended, "the policy sets no limit (" + policy_source + ")", ""}};
   }
   if (is_per_image_key(policy_source) || *policy_value <= recommended)
     return {*policy_value, {describe_source(policy_source), "", ""}};

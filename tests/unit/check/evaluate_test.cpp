@@ -219,12 +219,14 @@ TEST(Evaluate, LeftoverProcessesAndMissingRefusalFailPids) {
   EXPECT_THAT(find(results, kFileDescriptors).status, HasSubstr("raising the hard limit succeeded"));
 }
 
-TEST(Evaluate, PodmanLimitsAreSkipped) {
+TEST(Evaluate, PodmanLeftOutLimitsFailWithTheReason) {
   policy::RuntimeFacts podman{"podman", true};
   auto results = evaluate(recorded("memory_unlimited"),
                           expectations_for(R"({"container.runtime": "podman"})", {}, test::kImage, podman));
-  EXPECT_TRUE(find(results, kMemory).passed);
-  EXPECT_THAT(find(results, kMemory).status, StartsWith("Skipped (left out on Podman"));
+  EXPECT_FALSE(find(results, kMemory).passed);
+  EXPECT_THAT(find(results, kMemory).status, StartsWith("Failed: memory limit is unlimited"));
+  EXPECT_THAT(find(results, kMemory).status, HasSubstr("left out on Podman"));
+  EXPECT_THAT(find(results, kMemory).status, HasSubstr("podman.limits.enforce"));
 }
 
 TEST(Evaluate, OutputThatIsNotAProbeReportIsAnError) {

@@ -140,20 +140,32 @@ TEST(Expectations, ConfiguredUserAndKeptCapabilities) {
   EXPECT_EQ(e.capabilities.allowed, std::vector<std::string>{"NET_BIND_SERVICE"});
 }
 
-TEST(Expectations, PodmanLimitsAreNotRequiredUnlessAsked) {
+TEST(Expectations, PodmanLeftOutLimitsAreStillExpectedWithTheReason) {
   policy::RuntimeFacts podman{"podman", true};
   Expectations e = expectations_for(R"({"container.runtime": "podman"})", {}, test::kImage, podman);
-  EXPECT_NE(e.memory.provenance.not_required, "");
-  EXPECT_NE(e.cpus.provenance.not_required, "");
-  EXPECT_NE(e.pids.provenance.not_required, "");
-  EXPECT_EQ(e.fds.provenance.not_required, "");
-  EXPECT_EQ(probe_arguments(e), std::vector<std::string>{});
+  for (const Provenance* p : {&e.memory.provenance, &e.cpus.provenance, &e.pids.provenance}) {
+    EXPECT_EQ(p->not_required, "");
+    EXPECT_EQ(p->source, "recommended hardening");
+    EXPECT_NE(p->policy_note.find("left out on Podman"), std::string::npos) << p->policy_note;
+    EXPECT_NE(p->policy_note.find("podman.limits.enforce"), std::string::npos) << p->policy_note;
+  }
+  EXPECT_EQ(e.memory.bytes, kGiB);
+  EXPECT_EQ(e.pids.max, 256);
+  EXPECT_EQ(e.fds.provenance.policy_note, "");
+  // The PIDs limit is still proven by spawning one process too many.
+  EXPECT_EQ(probe_arguments(e), (std::vector<std::string>{"--pids-spawn", "257"}));
+}
 
-  ExpectationInputs inputs;
-  inputs.overrides.memory_bytes = kGiB;
-  EXPECT_EQ(expectations_for(R"({"container.runtime": "podman"})", inputs, test::kImage, podman)
-                .memory.provenance.not_required,
-            "");
+TEST(Expectations, PodmanWithEnforcedLimitsExpectsThePolicy) {
+  policy::RuntimeFacts podman{"podman", true};
+  Expectations e = expectations_for(
+      R"({"container.runtime": "podman", "podman.limits.enforce": true, "docker.memory.limit": "512m"})", {},
+      test::kImage, podman);
+  EXPECT_EQ(e.memory.bytes, kGiB / 2);
+  EXPECT_EQ(e.memory.provenance.source, "docker.memory.limit");
+  EXPECT_EQ(e.memory.provenance.policy_note, "");
+  EXPECT_EQ(e.cpus.provenance.policy_note, "");
+  EXPECT_EQ(e.pids.provenance.policy_note, "");
 }
 
 TEST(Expectations, ProbeArguments) {
