@@ -113,4 +113,38 @@ nlohmann::json to_json(const std::vector<ImageReport>& reports) {
   return {{"images", images}, {"passed", all_passed && !reports.empty()}, {"duration_ms", total_ms}};
 }
 
+namespace {
+
+ImageReport report_from_json(const nlohmann::json& in) {
+  ImageReport report;
+  report.image = in.value("image", "");
+  report.error = in.value("error", "");
+  report.duration = std::chrono::milliseconds(in.value("duration_ms", int64_t{0}));
+  if (in.contains("notes") && in["notes"].is_array())
+    for (const auto& note : in["notes"])
+      if (note.is_string()) report.notes.push_back(note.get<std::string>());
+  if (in.contains("checks") && in["checks"].is_array())
+    for (const auto& check : in["checks"]) {
+      if (!check.is_object()) continue;
+      report.checks.push_back(CheckResult{check.value("check", ""), check.value("passed", false),
+                                          check.value("status", ""), check.value("measured", ""),
+                                          check.value("expected", "")});
+    }
+  return report;
+}
+
+}  // namespace
+
+Result<std::vector<ImageReport>> reports_from_json(const nlohmann::json& in) {
+  if (!in.is_object()) return Error{"a check report must be a JSON object"};
+  if (in.contains("images") && in["images"].is_array()) {
+    std::vector<ImageReport> reports;
+    for (const auto& image : in["images"])
+      if (image.is_object()) reports.push_back(report_from_json(image));
+    return reports;
+  }
+  if (!in.contains("checks")) return Error{"not a check report: neither \"checks\" nor \"images\""};
+  return std::vector<ImageReport>{report_from_json(in)};
+}
+
 }  // namespace hardend::check

@@ -20,4 +20,8 @@ nlohmann::json to_json(const ImageReport& report);
 // --all-images: {"images": [to_json(report)...], "passed": every image passed, "duration_ms": total}.
 nlohmann::json to_json(const std::vector<ImageReport>& reports);
 
+// Either form read back (a report from the daemon's POST /v1/check, rendered by `hardend check --server`).
+// Fields that are missing are left empty; an object that is neither form is an error.
+Result<std::vector<ImageReport>> reports_from_json(const nlohmann::json& json);
+
 }  // namespace hardend::check
