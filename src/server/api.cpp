@@ -40,10 +40,34 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-Api::Api(ServingHolder& serving, RunService& runs, PoolManager& pools, Metrics& metrics, Log& log,
-         boost::asio::thread_pool& workers, int64_t worker_count, ReloadFunction reload)
+std::string query_value(const std::string& target, const std::string& name) {
+  auto question = target.find('?');
+  if (question == std::string::npos) return "";
+  std::string_view query(target);
+  query.remove_prefix(question + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto equals = pair.find('=');
+    if (percent_decode(pair.substr(0, equals)) == name)
+      return equals == std::string_view::npos ? "1" : percent_decode(pair.substr(equals + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
+bool query_flag(const std::string& target, const std::string& name) {
+  std::string value = query_value(target, name);
+  for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return value == "1" || value == "true" || value == "yes";
+}
+
+Api::Api(ServingHolder& serving, RunService& runs, CheckService& checks, PoolManager& pools, Metrics& metrics,
+         Log& log, boost::asio::thread_pool& workers, int64_t worker_count, ReloadFunction reload)
     : serving_(serving),
       runs_(runs),
+      checks_(checks),
       pools_(pools),
       metrics_(metrics),
       log_(log),
@@ -87,33 +111,93 @@ void Api::handle(HttpRequest request, Respond respond) {
   }
   if (path == "/v1/runs") {
     if (!post) return wrong_method("POST");
-    return submit_run(serving, std::move(request), std::move(respond));
+    return submit_run(serving, request, std::move(respond));
+  }
+  if (path.starts_with("/v1/runs/")) {
+    if (!get) return wrong_method("GET");
+    return respond(async_run_answer(path.substr(std::string_view("/v1/runs/").size())));
+  }
+  if (path == "/v1/check") {
+    if (!post) return wrong_method("POST");
+    return submit_check(serving, request, std::move(respond));
   }
   respond(error_answer(404, "no route " + request.method + " " + path + " (see docs/API.md)"));
 }
 
-void Api::submit_run(const ServingPtr& serving, HttpRequest request, Respond respond) {
+bool Api::admit(const Serving& serving, const Respond& respond) {
   if (!admitting_) {
     metrics_.count_run(RunOutcomeKind::busy, {});
-    return respond(error_answer(503, "the daemon is stopping and takes no new runs"));
+    respond(error_answer(503, "the daemon is stopping and takes no new runs"));
+    return false;
   }
-  const int64_t bound = worker_count_ + serving->config->pool_queue_limit.value;
+  const int64_t bound = worker_count_ + serving.config->pool_queue_limit.value;
   if (in_flight_.fetch_add(1) >= bound) {
     in_flight_--;
     metrics_.count_run(RunOutcomeKind::busy, {});
-    return respond(error_answer(503, "busy: " + std::to_string(bound) + " runs are executing or queued (server.workers " +
-                                         std::to_string(worker_count_) + " + containers.queue.limit " +
-                                         std::to_string(serving->config->pool_queue_limit.value) + "); retry later"));
+    respond(error_answer(503, "busy: " + std::to_string(bound) + " runs are executing or queued (server.workers " +
+                                  std::to_string(worker_count_) + " + containers.queue.limit " +
+                                  std::to_string(serving.config->pool_queue_limit.value) + "); retry later"));
+    return false;
   }
-  const auto admitted = Clock::now();
-  boost::asio::post(workers_, [this, serving, admitted, body = std::move(request.body),
-                               respond = std::move(respond)]() mutable {
+  return true;
+}
+
+void Api::dispatch(std::function<void()> work) {
+  boost::asio::post(workers_, [this, work = std::move(work)] {
     executing_++;
-    RunAnswer answer = runs_.execute(*serving->config, serving->facts, body);
+    work();
     executing_--;
-    metrics_.count_run(answer.outcome, Clock::now() - admitted);
-    respond(std::move(answer.http));
     in_flight_--;
+  });
+}
+
+void Api::submit_run(const ServingPtr& serving, const HttpRequest& request, Respond respond) {
+  auto prepared = runs_.prepare(*serving->config, serving->facts, request.body);
+  if (auto* rejected = std::get_if<RunAnswer>(&prepared)) {
+    metrics_.count_run(rejected->outcome, {});
+    return respond(std::move(rejected->http));
+  }
+  if (!admit(*serving, respond)) return;
+  auto run = std::make_shared<PreparedRun>(std::move(std::get<PreparedRun>(prepared)));
+  const auto admitted = Clock::now();
+  if (!query_flag(request.target, "async")) {
+    return dispatch([this, serving, run, admitted, respond = std::move(respond)] {
+      RunAnswer answer = runs_.execute(*serving->config, *run);
+      metrics_.count_run(answer.outcome, Clock::now() - admitted);
+      respond(std::move(answer.http));
+    });
+  }
+  std::string id = async_runs_.add();
+  json accepted{{"id", id}, {"status", to_string(AsyncState::queued)}, {"location", "/v1/runs/" + id}};
+  respond(HttpAnswer{202, dump(accepted)});
+  dispatch([this, serving, run, admitted, id] {
+    async_runs_.mark_running(id);
+    RunAnswer answer = runs_.execute(*serving->config, *run);
+    metrics_.count_run(answer.outcome, Clock::now() - admitted);
+    async_runs_.finish(id, std::move(answer.http));
+  });
+}
+
+HttpAnswer Api::async_run_answer(const std::string& id) {
+  auto view = async_runs_.find(id);
+  if (!view)
+    return error_answer(404, "no run " + id.substr(0, 64) +
+                                 " (unknown, or finished and no longer kept: results are kept 600 s, at most 1000)");
+  return HttpAnswer{200, dump(async_run_json(*view))};
+}
+
+void Api::submit_check(const ServingPtr& serving, const HttpRequest& request, Respond respond) {
+  auto prepared = checks_.prepare(*serving->config, request.body);
+  if (auto* rejected = std::get_if<HttpAnswer>(&prepared)) {
+    metrics_.count_check(Metrics::CheckOutcome::rejected);
+    return respond(std::move(*rejected));
+  }
+  if (!admit(*serving, respond)) return;
+  auto check_request = std::make_shared<check::CheckRequest>(std::move(std::get<check::CheckRequest>(prepared)));
+  dispatch([this, serving, check_request, respond = std::move(respond)] {
+    CheckAnswer answer = checks_.execute(*serving->config, serving->facts, std::move(*check_request));
+    metrics_.count_check(answer.passed ? Metrics::CheckOutcome::passed : Metrics::CheckOutcome::failed);
+    respond(std::move(answer.http));
   });
 }
 

@@ -1,7 +1,8 @@
 // The routes of the daemon's HTTP API (docs/API.md). Thin: authenticate, admit, call the library, answer JSON.
-//   GET /healthz, GET /metrics, GET /v1/config, GET /v1/policy/{image}, POST /v1/runs, POST /v1/reload
-// Over TCP every request needs `Authorization: Bearer <token>` (401 otherwise, logged). Runs execute on a
-// fixed set of worker threads; beyond workers + containers.queue.limit admitted runs the answer is 503 busy.
+//   GET /healthz, GET /metrics, GET /v1/config, GET /v1/policy/{image}, POST /v1/runs[?async=1],
+//   GET /v1/runs/{id}, POST /v1/check, POST /v1/reload
+// Over TCP every request needs `Authorization: Bearer <token>` (401 otherwise, logged). Runs and checks execute
+// on a fixed set of worker threads; beyond workers + containers.queue.limit admitted ones the answer is 503 busy.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,8 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/run_service.h"
+#include "server/run_store.h"
+#include "server/check_service.h"
 #include "server/warm_pool.h"
 
 namespace hardend::server {
@@ -53,7 +56,7 @@ using ReloadFunction = std::function<HttpAnswer()>;
 
 class Api {
  public:
-  Api(ServingHolder& serving, RunService& runs, PoolManager& pools, Metrics& metrics, Log& log,
+  Api(ServingHolder& serving, RunService& runs, CheckService& checks, PoolManager& pools, Metrics& metrics, Log& log,
       boost::asio::thread_pool& workers, int64_t worker_count, ReloadFunction reload);
 
   void handle(HttpRequest request, Respond respond);
@@ -63,12 +66,20 @@ class Api {
   int64_t in_flight() const { return in_flight_; }
 
  private:
-  void submit_run(const ServingPtr& serving, HttpRequest request, Respond respond);
+  void submit_run(const ServingPtr& serving, const HttpRequest& request, Respond respond);
+  void submit_check(const ServingPtr& serving, const HttpRequest& request, Respond respond);
+  HttpAnswer async_run_answer(const std::string& id);
+  // Counts one more run or check in flight, or answers 503 (draining, or the bound is reached) and says no.
+  bool admit(const Serving& serving, const Respond& respond);
+  // Runs admitted work on a worker thread; it answers before it stops counting as in flight.
+  void dispatch(std::function<void()> work);
   HttpAnswer policy_answer(const Serving& serving, const std::string& image_text) const;
   HttpAnswer health_answer() const;
 
   ServingHolder& serving_;
   RunService& runs_;
+  CheckService& checks_;
+  RunStore async_runs_;
   PoolManager& pools_;
   Metrics& metrics_;
   Log& log_;
@@ -82,6 +93,11 @@ class Api {
 
 // Constant-time comparison of "Bearer <token>" with the expected token (false when the token is empty).
 bool bearer_matches(const std::string& authorization, const std::string& token);
+
+// The value of `name` in the query string of a request target ("" when absent; "1" for a bare `?name`).
+std::string query_value(const std::string& target, const std::string& name);
+// "1", "true", "yes" (any case).
+bool query_flag(const std::string& target, const std::string& name);
 
 // "%2F" and friends decoded (image references travel in the path: /v1/policy/demisto%2Fdl:1.4 or unescaped).
 std::string percent_decode(std::string_view text);

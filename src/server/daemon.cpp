@@ -15,10 +15,12 @@
 #include <thread>
 
 #include "common/strings.h"
+#include "check/check_image.h"
 #include "policy/image_ref.h"
 #include "runner/oneshot.h"
 #include "server/api.h"
 #include "server/http_server.h"
+#include "server/net_reconcile.h"
 #include "server/sd_notify.h"
 
 namespace hardend::server {
@@ -117,9 +119,10 @@ class Daemon {
         pool_env_{client_, background_, labels_, metrics_, log_},
         pools_(pool_env_),
         runs_(client_, pools_, log_, labels_, cancel_all_),
+        checks_(client_, labels_, check::locate_probe()),
         serving_(std::make_shared<Serving>(
             Serving{std::make_shared<const config::Config>(std::move(config)), std::move(token), facts})),
-        api_(serving_, runs_, pools_, metrics_, log_, workers_, worker_count_, [this] { return reload(); }),
+        api_(serving_, runs_, checks_, pools_, metrics_, log_, workers_, worker_count_, [this] { return reload(); }),
         server_(io_, [this](HttpRequest request, Respond respond) { api_.handle(std::move(request), std::move(respond)); }),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         maintenance_(io_) {
@@ -131,11 +134,18 @@ class Daemon {
     auto removed = remove_daemon_containers(client_, listen_.str());
     if (!removed.ok()) return fail("cannot list leftover containers: " + removed.error().message);
     if (*removed > 0) log_.warn("leftovers.removed", {{"containers", *removed}, {"label", labels_.begin()->first}});
+    if (serving->config->server_network_reconcile.value) {
+      if (auto reconciled = reconciler_.reconcile(*serving->config, "start"); !reconciled.ok())
+        return fail(reconciled.error().message);
+      last_reconcile_ = Clock::now();
+    }
     auto group = socket_group(*serving->config);
     if (!group.ok()) return fail(group.error().message);
     server_.set_max_body(static_cast<std::size_t>(serving->config->server_max_body.value));
     if (auto listening = server_.listen(listen_, *group); !listening.ok()) return fail(listening.error().message);
 
+    if (!checks_.probe().ok())
+      log_.warn("check.unavailable", {{"why", checks_.probe().error().message}, {"route", "POST /v1/check"}});
     warm_default_pool(*serving);
     wait_for_signal();
     schedule_maintenance();
@@ -189,7 +199,21 @@ class Daemon {
     maintenance_.async_wait([this](const boost::system::error_code& error) {
       if (error || draining_) return;
       asio::post(background_, [this] { pools_.reap_idle(); });
+      reconcile_when_due();
       schedule_maintenance();
+    });
+  }
+
+  // On the io thread (maintenance): one periodic network pass at a time, every server.network.reconcile.seconds.
+  void reconcile_when_due() {
+    config::ConfigPtr config = serving_.get()->config;
+    if (!config->server_network_reconcile.value) return;
+    if (Clock::now() - last_reconcile_ < std::chrono::seconds(config->server_network_reconcile_seconds.value)) return;
+    if (reconcile_running_.exchange(true)) return;
+    last_reconcile_ = Clock::now();
+    asio::post(background_, [this, config] {
+      (void)reconciler_.reconcile(*config, "periodic");  // logged and counted; the next pass tries again
+      reconcile_running_ = false;
     });
   }
 
@@ -246,9 +270,7 @@ class Daemon {
       else
         token_error = read.error().message;
     }
-    if (!loaded.config || !token_error.empty()) {
-      json errors = diagnostics_json(loaded.diagnostics, config::Severity::Error);
-      if (!token_error.empty()) errors.push_back(token_error);
+    auto reject = [&](json errors) {
       metrics_.count_reload(false);
       log_.warn("reload.rejected", {{"errors", errors}});
       return HttpAnswer{422, json{{"error", "config rejected; the previous config keeps serving"},
@@ -256,7 +278,16 @@ class Daemon {
                                   {"warnings", warnings}}
                                      .dump(2) +
                                  "\n"};
+    };
+    if (!loaded.config || !token_error.empty()) {
+      json errors = diagnostics_json(loaded.diagnostics, config::Severity::Error);
+      if (!token_error.empty()) errors.push_back(token_error);
+      return reject(errors);
     }
+    // Network rules first: when they cannot be applied, nothing of the new config takes effect.
+    if (loaded.config->server_network_reconcile.value)
+      if (auto reconciled = reconciler_.reconcile(*loaded.config, "reload"); !reconciled.ok())
+        return reject(json::array({reconciled.error().message}));
     auto next = std::make_shared<const config::Config>(std::move(*loaded.config));
     if (next->server_listen.value != serving_.get()->config->server_listen.value && !options_.listen)
       log_.warn("reload.listen.unchanged", {{"why", "server.listen changes take a restart"}});
@@ -299,11 +330,15 @@ class Daemon {
   PoolEnvironment pool_env_;
   PoolManager pools_;
   RunService runs_;
+  CheckService checks_;
   ServingHolder serving_;
   Api api_;
   HttpServer server_;
   asio::signal_set signals_;
   asio::steady_timer maintenance_;
+  NetworkReconciler reconciler_{client_, log_, metrics_};
+  Clock::time_point last_reconcile_{};  // the maintenance timer's (io thread's) own
+  std::atomic<bool> reconcile_running_{false};
   std::mutex reload_mutex_;
   std::atomic<bool> draining_{false};
   std::thread drain_thread_;

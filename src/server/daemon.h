@@ -1,7 +1,9 @@
 // `hardend serve`: the daemon's lifecycle, as a list of steps (DESIGN.md section 5, linear orchestration):
 // load and validate the config, refuse TCP without a token, remove leftovers of a crashed instance (by label),
-// listen, warm the default image's pool, tell systemd READY=1, serve; SIGHUP or POST /v1/reload re-read the
-// config (an invalid one is rejected and the old one keeps serving); SIGTERM/SIGINT drain in-flight runs until
+// apply the network rules (server.network.reconcile), listen, warm the default image's pool, tell systemd
+// READY=1, serve; SIGHUP or POST /v1/reload re-read the config (an invalid one, or one whose network rules cannot
+// be applied, is rejected and the old one keeps serving); with server.network.reconcile the rules are re-applied
+// every server.network.reconcile.seconds and any drift repaired is logged; SIGTERM/SIGINT drain in-flight runs until
 // server.drain.seconds, then kill what is left, remove every container the daemon started and exit 0.
 #pragma once
 

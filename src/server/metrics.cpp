@@ -103,6 +103,17 @@ std::string Metrics::render(const std::vector<PoolGauge>& pools, int64_t in_flig
   header("hardend_reloads_total", "counter", "Config reloads by result.");
   out << "hardend_reloads_total{result=\"ok\"} " << reloads_ok_ << "\n";
   out << "hardend_reloads_total{result=\"rejected\"} " << reloads_rejected_ << "\n";
+  header("hardend_checks_total", "counter", "POST /v1/check requests by result.");
+  for (auto [outcome, name] : {std::pair{CheckOutcome::passed, "passed"}, std::pair{CheckOutcome::failed, "failed"},
+                               std::pair{CheckOutcome::rejected, "rejected"}})
+    out << "hardend_checks_total{result=\"" << name << "\"} " << checks_[static_cast<std::size_t>(outcome)] << "\n";
+  header("hardend_network_reconciles_total", "counter",
+         "server.network.reconcile passes: rules already in place, changed (drift repaired) or failed.");
+  for (auto [outcome, name] : {std::pair{ReconcileOutcome::unchanged, "unchanged"},
+                               std::pair{ReconcileOutcome::changed, "changed"},
+                               std::pair{ReconcileOutcome::failed, "failed"}})
+    out << "hardend_network_reconciles_total{result=\"" << name << "\"} "
+        << reconciles_[static_cast<std::size_t>(outcome)] << "\n";
   header("hardend_unauthorized_requests_total", "counter", "Requests refused with 401.");
   out << "hardend_unauthorized_requests_total " << unauthorized_ << "\n";
   return out.str();

@@ -36,6 +36,12 @@ class Metrics {
   void count_reload(bool ok) { (ok ? reloads_ok_ : reloads_rejected_)++; }
   void count_unauthorized() { unauthorized_++; }
   void count_recycled() { recycled_++; }
+  // POST /v1/check: passed, failed (a check failed or an image could not be checked) or rejected (bad request).
+  enum class CheckOutcome { passed, failed, rejected };
+  void count_check(CheckOutcome outcome) { checks_[static_cast<std::size_t>(outcome)]++; }
+  // server.network.reconcile passes: the rules already matched, had to be changed (drift repaired), or failed.
+  enum class ReconcileOutcome { unchanged, changed, failed };
+  void count_network_reconcile(ReconcileOutcome outcome) { reconciles_[static_cast<std::size_t>(outcome)]++; }
 
   int64_t runs(RunOutcomeKind outcome) const;
   int64_t reloads_ok() const { return reloads_ok_; }
@@ -56,6 +62,8 @@ class Metrics {
   std::atomic<int64_t> reloads_rejected_{0};
   std::atomic<int64_t> unauthorized_{0};
   std::atomic<int64_t> recycled_{0};
+  std::array<std::atomic<int64_t>, 3> checks_{};
+  std::array<std::atomic<int64_t>, 3> reconciles_{};
 };
 
 // Label values escape backslash, double quote and newline.

@@ -85,17 +85,25 @@ Result<RunSubmission> parse_run_submission(const std::string& body) {
   return submission;
 }
 
-RunAnswer RunService::execute(const config::Config& config, const policy::RuntimeFacts& facts,
-                              const std::string& body) {
+std::variant<PreparedRun, RunAnswer> RunService::prepare(const config::Config& config,
+                                                         const policy::RuntimeFacts& facts,
+                                                         const std::string& body) const {
+  auto rejected = [](const Error& error) {
+    return RunAnswer{error_answer(400, error.message), RunOutcomeKind::rejected};
+  };
   auto submission = parse_run_submission(body);
-  if (!submission.ok()) return {error_answer(400, submission.error().message), RunOutcomeKind::rejected};
+  if (!submission.ok()) return rejected(submission.error());
   std::string image_text = submission->image.empty() ? config.python_default_image.value : submission->image;
   auto image = policy::parse_image_ref(image_text);
-  if (!image.ok()) return {error_answer(400, image.error().message), RunOutcomeKind::rejected};
+  if (!image.ok()) return rejected(image.error());
   auto spec = policy::resolve_policy(config, *image, facts);
-  if (!spec.ok()) return {error_answer(400, spec.error().message), RunOutcomeKind::rejected};
-  if (submission->script) return run_script(config, *image, *spec, *submission);
-  return run_command(config, *spec, *submission);
+  if (!spec.ok()) return rejected(spec.error());
+  return PreparedRun{std::move(*submission), std::move(*image), std::move(*spec)};
+}
+
+RunAnswer RunService::execute(const config::Config& config, const PreparedRun& run) {
+  if (run.submission.script) return run_script(config, run.image, run.spec, run.submission);
+  return run_command(config, run.spec, run.submission);
 }
 
 RunAnswer RunService::run_script(const config::Config& config, const policy::ImageRef& image,

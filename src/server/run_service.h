@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,13 +43,23 @@ struct RunAnswer {
   RunOutcomeKind outcome = RunOutcomeKind::failed;
 };
 
+// A submission that parsed and whose image resolved to a policy: what is left can only fail while running.
+struct PreparedRun {
+  RunSubmission submission;
+  policy::ImageRef image;
+  policy::ContainerSpec spec;
+};
+
 class RunService {
  public:
   RunService(docker::Client& client, PoolManager& pools, Log& log, std::map<std::string, std::string> labels,
              const std::atomic<bool>& cancel_all)
       : client_(client), pools_(pools), log_(log), labels_(std::move(labels)), cancel_all_(cancel_all) {}
 
-  RunAnswer execute(const config::Config& config, const policy::RuntimeFacts& facts, const std::string& body);
+  // Checked before a run is admitted, so that a bad request gets its 400 at once (also with ?async=1).
+  std::variant<PreparedRun, RunAnswer> prepare(const config::Config& config, const policy::RuntimeFacts& facts,
+                                               const std::string& body) const;
+  RunAnswer execute(const config::Config& config, const PreparedRun& run);
 
  private:
   RunAnswer run_script(const config::Config& config, const policy::ImageRef& image,
