@@ -10,6 +10,9 @@
 #include "cli/context.h"
 #include "common/strings.h"
 #include "server/client.h"
+#ifdef HARDEND_CHECK_ENABLED
+#include "check/report.h"
+#endif
 
 namespace hardend::cli {
 namespace {
@@ -110,6 +113,19 @@ int script_via_server(const std::string& server, const ServerScript& script, boo
     print_human(result);
   return result.exit_code;
 }
+
+#ifdef HARDEND_CHECK_ENABLED
+std::optional<std::vector<check::ImageReport>> check_via_server(const std::string& server, const json& request) {
+  auto answer = ask(server, "POST", "/v1/check", request.dump());
+  if (!answer) return std::nullopt;
+  auto reports = check::reports_from_json(*answer);
+  if (!reports.ok()) {
+    print_error(server + ": " + reports.error().message);
+    return std::nullopt;
+  }
+  return std::move(*reports);
+}
+#endif
 
 int policy_via_server(const std::string& server, const std::string& image, bool as_json) {
   auto answer = ask(server, "GET", "/v1/policy/" + url_escape_path(image), "");

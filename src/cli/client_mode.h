@@ -1,4 +1,4 @@
-// `--server` (or $HARDEND_SERVER): `hardend script|policy` through a running `hardend serve` instead of the local
+// `--server` (or $HARDEND_SERVER): `hardend script|check|policy` through a running `hardend serve` instead of the local
 // Docker daemon, with the same output and exit codes. Values: unix:/path/to.sock or http://127.0.0.1:PORT; over
 // TCP the bearer token comes from $HARDEND_TOKEN_FILE (or $HARDEND_TOKEN).
 #pragma once
@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/executor_protocol.h"
+#ifdef HARDEND_CHECK_ENABLED
+#include "check/check_image.h"
+#endif
 
 namespace hardend::cli {
 
@@ -34,6 +37,13 @@ int script_via_server(const std::string& server, const ServerScript& script, boo
 
 // GET /v1/policy/{image}; prints as `hardend policy` does. 2 on errors.
 int policy_via_server(const std::string& server, const std::string& image, bool json);
+
+#ifdef HARDEND_CHECK_ENABLED
+// POST /v1/check with the check request object (check/check_request.h); the reports, or nullopt after printing
+// why the daemon could not be asked or refused (the caller exits 2).
+std::optional<std::vector<check::ImageReport>> check_via_server(const std::string& server,
+                                                                const nlohmann::json& request);
+#endif
 
 // The result object of `hardend script --json` read back.
 runner::ScriptResult script_result_from_json(const nlohmann::json& json);

@@ -4,15 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "check/check_image.h"
+#include "check/check_request.h"
 #include "check/report.h"
+#include "cli/client_mode.h"
 #include "cli/context.h"
-#include "common/units.h"
-#include "policy/image_ref.h"
 
 namespace hardend::cli {
 namespace {
 
-constexpr int kCpuMeasureMs = 500;
+using nlohmann::json;
 
 struct CheckCommandOptions {
   std::string image;
@@ -25,51 +25,57 @@ struct CheckCommandOptions {
   std::optional<double> cpus;
   bool cpu_measure = false;
   bool json = false;
+  std::string server;
 };
 
-Result<check::CheckOptions> to_check_options(const CheckCommandOptions& options) {
-  check::CheckOptions result;
-  if (!options.memory.empty()) {
-    auto bytes = parse_size(options.memory);
-    if (!bytes.ok()) return bytes.take_error().context("--memory");
-    result.overrides.memory_bytes = *bytes;
+// The flags as the check request object (check/check_request.h): the daemon reads the same object.
+json to_request(const CheckCommandOptions& options) {
+  json request = json::object();
+  if (!options.image.empty()) request["image"] = options.image;
+  if (options.all_images) request["all_images"] = true;
+  if (!options.memory.empty()) request["memory"] = options.memory;
+  request["memory_check"] = options.memory_check;
+  if (options.pids) request["pids"] = *options.pids;
+  if (options.fds_soft) request["fds_soft"] = *options.fds_soft;
+  if (options.fds_hard) request["fds_hard"] = *options.fds_hard;
+  if (options.cpus) request["cpus"] = *options.cpus;
+  if (options.cpu_measure) request["cpu_measure"] = true;
+  return request;
+}
+
+int print_reports(const std::vector<check::ImageReport>& reports, bool all_images, bool as_json) {
+  if (as_json) {
+    json out = all_images ? check::to_json(reports) : check::to_json(reports.front());
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << check::render_table(reports);
   }
-  result.overrides.pids = options.pids;
-  result.overrides.fds_soft = options.fds_soft;
-  result.overrides.fds_hard = options.fds_hard;
-  result.overrides.cpus = options.cpus;
-  result.memory_mode =
-      options.memory_check == "allocate" ? check::MemoryCheckMode::Allocate : check::MemoryCheckMode::Cgroup;
-  if (options.cpu_measure) result.cpu_measure_ms = kCpuMeasureMs;
-  return result;
+  bool all_passed =
+      std::all_of(reports.begin(), reports.end(), [](const check::ImageReport& r) { return r.passed(); });
+  return all_passed ? kOk : kFailed;
 }
 
 int run_check(const GlobalOptions& global, const CheckCommandOptions& options) {
-  auto check_options = to_check_options(options);
-  if (!check_options.ok()) {
-    print_error(check_options.error().message);
-    return kUsageError;
+#ifdef HARDEND_SERVER_ENABLED
+  if (auto server = chosen_server(options.server)) {
+    auto reports = check_via_server(*server, to_request(options));
+    if (!reports) return kUsageError;
+    return print_reports(*reports, options.all_images, options.json);
   }
+#endif
   auto config = load_config_or_report(global);
   if (!config) return kUsageError;
-
-  std::vector<std::string> images;
-  if (options.all_images) {
-    images = check::images_to_check(*config);
-  } else {
-    images.push_back(options.image.empty() ? config->python_default_image.value : options.image);
-    if (auto ref = policy::parse_image_ref(images.front()); !ref.ok()) {
-      print_error("--image: " + ref.error().message);
-      return kUsageError;
-    }
+  auto request = check::parse_check_request(to_request(options), *config);
+  if (!request.ok()) {
+    print_error(request.error().message);
+    return kUsageError;
   }
-
   auto probe = check::locate_probe();
   if (!probe.ok()) {
     print_error(probe.error().message);
     return kUsageError;
   }
-  check_options->probe_path = *probe;
+  request->options.probe_path = *probe;
 
   auto client = make_client();
   if (!client.ok()) {
@@ -83,18 +89,9 @@ int run_check(const GlobalOptions& global, const CheckCommandOptions& options) {
   }
 
   std::vector<check::ImageReport> reports;
-  for (const std::string& image : images)
-    reports.push_back(check::check_image(*client, *config, *facts, image, *check_options));
-
-  if (options.json) {
-    nlohmann::json out = options.all_images ? check::to_json(reports) : check::to_json(reports.front());
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  } else {
-    std::cout << check::render_table(reports);
-  }
-  bool all_passed =
-      std::all_of(reports.begin(), reports.end(), [](const check::ImageReport& r) { return r.passed(); });
-  return all_passed ? kOk : kFailed;
+  for (const std::string& image : request->images)
+    reports.push_back(check::check_image(*client, *config, *facts, image, request->options));
+  return print_reports(reports, options.all_images, options.json);
 }
 
 }  // namespace
@@ -146,6 +143,9 @@ void add_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "--json", options->json,
       "one object: {image, checks: [{check, status, passed, measured, expected}], passed, duration_ms}; "
       "with --all-images {images: [...], passed, duration_ms}");
+#ifdef HARDEND_SERVER_ENABLED
+  add_server_option(cmd, options->server);
+#endif
   cmd->callback([&global, &exit_code, options] { exit_code = run_check(global, *options); });
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/client_mode.h"
 #include "cli/context.h"
 #include "policy/image_ref.h"
 #include "runner/script_runner.h"
@@ -37,6 +38,7 @@ struct ScriptOptions {
   std::string args_json;
   double timeout_seconds = kDefaultTimeoutSeconds;
   bool json = false;
+  std::string server;
 };
 
 struct Colors {
@@ -216,8 +218,6 @@ void print_human(const runner::ScriptResult& result) {
 }
 
 int run_script_command(const GlobalOptions& global, const ScriptOptions& options) {
-  auto config = load_config_or_report(global);
-  if (!config) return kUsageError;
   auto source = read_script(options.file);
   if (!source.ok()) {
     print_error(source.error().message);
@@ -228,6 +228,15 @@ int run_script_command(const GlobalOptions& global, const ScriptOptions& options
     print_error(args.error().message);
     return kUsageError;
   }
+#ifdef HARDEND_SERVER_ENABLED
+  if (auto server = chosen_server(options.server)) {
+    ServerScript script{std::move(*source), runner::script_name_from_path(options.file), std::move(*args),
+                        options.image, options.timeout_seconds};
+    return script_via_server(*server, script, options.json, print_human);
+  }
+#endif
+  auto config = load_config_or_report(global);
+  if (!config) return kUsageError;
   std::string image_text = options.image.empty() ? config->python_default_image.value : options.image;
   auto image = policy::parse_image_ref(image_text);
   if (!image.ok()) {
@@ -309,6 +318,9 @@ void add_script_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "--json", options->json,
       "print one result object: entries, logs, error, timed_out, oom_killed, duration_ms, exit_code, "
       "truncated");
+#ifdef HARDEND_SERVER_ENABLED
+  add_server_option(cmd, options->server);
+#endif
   cmd->callback([&global, &exit_code, options] { exit_code = run_script_command(global, *options); });
 }
 
