@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Load test client for `hardend serve` (tests/integration/serve_test.sh): N runs at concurrency C over the unix
-socket, a mix of trivial, failing, timing-out and OOM scripts; checks that every run gets exactly one correct result.
+socket, a mix of trivial, failing, timing-out and OOM scripts, every 10th submitted with ?async=1 and its result
+polled from GET /v1/runs/{id}; checks that every run gets exactly one correct result. A 503 "busy" is not a result:
+the run is submitted again after a pause (the count of such retries is printed).
 usage: serve_load.py SOCKET RUNS CONCURRENCY; prints a summary and exits 1 on any wrong result."""
 import http.client
 import json
@@ -57,22 +59,49 @@ def check(i, kind, status, result):
 
 
 local = threading.local()
+busy_retries = []  # one item per 503 busy (list.append is atomic)
+
+
+def request(path, method, target, body=None):
+    if not hasattr(local, "connection"):
+        local.connection = UnixConnection(path)
+    try:
+        local.connection.request(method, target, body, {"Content-Type": "application/json"} if body else {})
+        response = local.connection.getresponse()
+        return response.status, json.loads(response.read())
+    except Exception:
+        local.connection = UnixConnection(path)  # the next request starts on a fresh connection
+        raise
+
+
+def submit(path, i, kind):
+    """The run's (HTTP status, result object), synchronously or through ?async=1 and polling."""
+    body = json.dumps(script_for(i, kind))
+    asynchronous = i % 10 == 9
+    while True:
+        status, answer = request(path, "POST", "/v1/runs?async=1" if asynchronous else "/v1/runs", body)
+        if status != 503 or "busy" not in answer.get("error", ""):
+            break
+        busy_retries.append(i)
+        time.sleep(0.2)
+    if not asynchronous:
+        return status, answer
+    if status != 202:
+        return status, answer
+    while True:
+        status, state = request(path, "GET", "/v1/runs/" + answer["id"])
+        if status != 200 or state.get("status") == "done":
+            return (status, state) if status != 200 else (state["http_status"], state["result"])
+        time.sleep(0.05)
 
 
 def one_run(path, i):
     kind = kind_of(i)
-    if not hasattr(local, "connection"):
-        local.connection = UnixConnection(path)
     started = time.monotonic()
     try:
-        local.connection.request("POST", "/v1/runs", json.dumps(script_for(i, kind)),
-                                 {"Content-Type": "application/json"})
-        response = local.connection.getresponse()
-        body = response.read()
-        result = json.loads(body)
-        problem = check(i, kind, response.status, result)
+        status, result = submit(path, i, kind)
+        problem = check(i, kind, status, result)
     except Exception as error:  # a broken connection is a wrong result too
-        local.connection = UnixConnection(path)
         problem = "request failed: %r" % error
     return i, kind, problem, time.monotonic() - started
 
@@ -88,8 +117,9 @@ def main():
     kinds = {}
     for _, kind, _, _ in results:
         kinds[kind] = kinds.get(kind, 0) + 1
-    print("runs=%d concurrency=%d elapsed=%.1fs kinds=%s wrong=%d" % (runs, concurrency, elapsed, kinds,
-                                                                      len(problems)))
+    print("runs=%d concurrency=%d elapsed=%.1fs kinds=%s async=%d busy_retries=%d wrong=%d" % (
+        runs, concurrency, elapsed, kinds, len([i for i in range(runs) if i % 10 == 9]), len(busy_retries),
+        len(problems)))
     for i, kind, problem in problems[:10]:
         print("  run %d (%s): %s" % (i, kind, problem[:300]))
     if seen != list(range(runs)) or problems:

@@ -2,7 +2,9 @@
 # End-to-end tests of `hardend serve` on the real Docker daemon (issue 6): start-up refusals, leftovers removed at
 # start, auth over loopback TCP (401 logged), the body limit, reload (invalid rejected with its errors while the old
 # config keeps serving; valid applied, also by SIGHUP), a load test (mixed trivial/failing/timeout/OOM runs: one
-# correct result each), and SIGTERM drain (the in-flight run answered, exit 0, no container left).
+# correct result each), async runs, the check through the API and `--server` (script, check, policy give the same
+# output and exit codes as locally), SIGTERM drain (the in-flight run answered, exit 0, no container left), and
+# network reconciliation (rules applied at start, removed-from-outside rules repaired; hardend's own chains only).
 # usage: serve_test.sh HARDEND_BINARY SOURCE_DIR
 set -uo pipefail
 hardend=${1:?hardend binary}; src=${2:?source dir}
@@ -22,8 +24,10 @@ our_containers() {
     docker_api GET "/containers/json?all=1&filters=$filter" | python3 -c 'import json,sys; [print(c["Id"]) for c in json.load(sys.stdin)]'
   done
 }
+net_applied=""
 cleanup() {
   [ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null
+  [ -n "$net_applied" ] && "$hardend" net remove >/dev/null 2>&1
   for id in $(our_containers); do docker_api DELETE "/containers/$id?force=1" >/dev/null; done
   rm -rf "$work"
 }
@@ -105,7 +109,7 @@ leftover=$(curl -s --unix-socket /var/run/docker.sock -H 'Content-Type: applicat
 # --- Reload: invalid rejected (old config keeps serving), valid applied; SIGHUP. Reuse pool. ---
 cat >"$work/serve.json" <<JSON
 {"containers.isolation.hardend/python": "reuse", "containers.low.water.mark": 2, "docker.memory.limit": "256m",
- "server.drain.seconds": 20}
+ "server.drain.seconds": 20, "containers.queue.limit": 64}
 JSON
 if ! start_daemon "$work/serve.json" "unix:$sock"; then
   fail "unix daemon starts" "$(cat "$work/daemon.log")"
@@ -124,7 +128,7 @@ expect "old config keeps serving after a rejected reload" "$((256 << 20))" "$(ap
 
 cat >"$work/serve.json" <<JSON
 {"containers.isolation.hardend/python": "reuse", "containers.low.water.mark": 2, "docker.memory.limit": "300m",
- "server.drain.seconds": 20}
+ "server.drain.seconds": 20, "containers.queue.limit": 64}
 JSON
 status=$(api -o "$work/reload.out" -w '%{http_code}' -X POST http://x/v1/reload)
 expect "valid config: reload accepted" 200 "$status" "$(cat "$work/reload.out")"
@@ -137,8 +141,42 @@ for _ in $(seq 1 50); do grep -q "reload.ok.*pools_retired=1" <(tail -n 3 "$work
 expect "SIGHUP reloads" "$((128 << 20))" "$(api http://x/v1/policy/hardend%2Fpython:3.11 | json_field '["spec"]["memory"]["value"]')"
 expect "metrics count the reloads" "2 1" "$(api http://x/metrics | awk '/^hardend_reloads_total\{result="ok"\}/{ok=$2} /^hardend_reloads_total\{result="rejected"\}/{bad=$2} END{print ok, bad}')"
 
-# --- Load: 200 runs at concurrency 16 (trivial, failing, timing out, OOM at 128m). ---
-if python3 "$src/tests/integration/serve_load.py" "$sock" 200 16 >"$work/load.out" 2>&1; then ok "load: $(head -1 "$work/load.out")"
+# --- Async runs: 202 with an id at once, the result under GET /v1/runs/{id}. ---
+api -o "$work/async.out" -w '%{http_code}' --data '{"script": "import time\ntime.sleep(1)\nprint(\"later\")"}' 'http://x/v1/runs?async=1' >"$work/async.status"
+expect "async run: 202" 202 "$(cat "$work/async.status")" "$(cat "$work/async.out")"
+run_id=$(json_field '["id"]' <"$work/async.out")
+expect "async run: queued or running right after submission" yes "$(api "http://x/v1/runs/$run_id" | python3 -c 'import json,sys; print("yes" if json.load(sys.stdin)["status"] in ("queued", "running") else "no")')"
+for _ in $(seq 1 100); do api "http://x/v1/runs/$run_id" >"$work/async.result"; grep -q '"done"' "$work/async.result" && break; sleep 0.1; done
+expect "async run: done with the script's result" "200 later" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["http_status"], d["result"]["entries"][0]["Contents"])' "$work/async.result")" "$(cat "$work/async.result")"
+expect "async run: an unknown id is 404" 404 "$(api -o /dev/null -w '%{http_code}' http://x/v1/runs/0123456789abcdef0123456789abcdef)"
+expect "async run: a bad body is refused at once (400)" 400 "$(api -o /dev/null -w '%{http_code}' --data '{"argv": []}' 'http://x/v1/runs?async=1')"
+
+# --- POST /v1/check, and `hardend check|script|policy --server` = the same output and exit codes as locally. ---
+api -o "$work/check.json" -w '%{http_code}' --data '{}' http://x/v1/check >"$work/check.status"
+expect "POST /v1/check: 200" 200 "$(cat "$work/check.status")" "$(cat "$work/check.json")"
+expect "POST /v1/check: every check passes under the daemon's policy" "True 9" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["passed"], len(d["checks"]))' "$work/check.json")" "$(cat "$work/check.json")"
+expect "POST /v1/check: a bad field is a 400" 400 "$(api -o /dev/null -w '%{http_code}' --data '{"pids": -1}' http://x/v1/check)"
+"$hardend" check --server "unix:$sock" --memory 64m >"$work/check.out" 2>&1; code=$?
+if [ $code = 1 ] && grep -q "Memory.*Failed" "$work/check.out"; then ok "check --server: a failed check exits 1 and shows Failed"
+else fail "check --server: a failed check exits 1 and shows Failed" "exit $code" "$(cat "$work/check.out")"; fi
+summary='import json,sys; d=json.load(sys.stdin); print(d["passed"], [(c["check"], c["passed"], c["measured"]) for c in d["checks"]])'
+remote=$("$hardend" check --server "unix:$sock" --json | python3 -c "$summary"); remote_code=${PIPESTATUS[0]}
+local_=$("$hardend" check --config "$work/serve.json" --json | python3 -c "$summary"); local_code=${PIPESTATUS[0]}
+expect "check --server: the same checks, results and exit code as a local check" "$local_code $local_" "$remote_code $remote"
+printf 'return_results("one")\nreturn_error("two")\n' >"$work/fails.py"
+remote=$(HARDEND_SERVER="unix:$sock" "$hardend" script "$work/fails.py" 2>&1); remote_code=$?
+local_=$("$hardend" script --config "$work/serve.json" "$work/fails.py" 2>&1); local_code=$?
+expect "script via \$HARDEND_SERVER: the same output and exit code as locally" "1 $local_" "$remote_code $remote"
+printf 'return_results({"n": demisto.args()["n"]})\n' >"$work/args.py"
+expect "script --server --json: arguments travel, exit 0" "0 7" "$("$hardend" script --server "unix:$sock" --arg n=7 --json "$work/args.py" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["exit_code"], d["entries"][0]["Contents"]["n"])')"
+remote=$("$hardend" policy --server "unix:$sock" hardend/python:3.11 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["spec"]["memory"]["value"])')
+expect "policy --server: the daemon's policy" "$((128 << 20))" "$remote"
+"$hardend" script --server "unix:$work/nobody.sock" "$work/args.py" >"$work/out" 2>&1; code=$?
+if [ $code = 2 ] && grep -q "nobody.sock" "$work/out"; then ok "--server that does not answer: exit 2 naming it"
+else fail "--server that does not answer: exit 2 naming it" "exit $code" "$(cat "$work/out")"; fi
+
+# --- Load: 1,000 runs at concurrency 32 (trivial, failing, timing out, OOM at 128m; every 10th async). ---
+if python3 "$src/tests/integration/serve_load.py" "$sock" 1000 32 >"$work/load.out" 2>&1; then ok "load: $(head -1 "$work/load.out")"
 else fail "load test" "$(cat "$work/load.out")"; fi
 rss=$(awk '/VmRSS/{print $2}' "/proc/$daemon_pid/status")
 if [ "$rss" -lt 200000 ]; then ok "daemon RSS after the load stays bounded (${rss} kB)"; else fail "daemon RSS bounded" "${rss} kB"; fi
@@ -157,6 +195,45 @@ expect "SIGTERM: the in-flight run is answered" drained "$(json_field '["entries
 left=$(our_containers | wc -l)
 expect "SIGTERM: no container left behind" 0 "$left"
 if [ ! -e "$sock" ]; then ok "SIGTERM: socket removed"; else fail "SIGTERM: socket removed"; fi
+
+# --- Network reconciliation: rules applied at start; a rule deleted from outside is put back by the periodic pass.
+# Only hardend's own chains are touched, and only when they do not exist before (never someone's live rules).
+# (`iptables -S CHAIN` of iptables-nft 1.8.9 calls a missing chain "incompatible": read iptables-save instead.)
+chain_rules() { iptables-save -t filter | grep -- "^-A $1 "; }
+chain_exists() { iptables-save -t filter | grep -q "^:$1 "; }
+if ! iptables-save -t filter >/dev/null 2>&1; then
+  if [ -n "${CI:-}" ]; then fail "network reconciliation needs iptables in CI"; else echo "skip network reconciliation: iptables is not usable here"; fi
+elif chain_exists HARDEND-USER || chain_exists HARDEND-INPUT; then
+  echo "skip network reconciliation: hardend's chains already exist on this host (not ours to change)"
+else
+  cat >"$work/net.json" <<JSON
+{"server.network.reconcile": true, "server.network.reconcile.seconds": 5, "containers.low.water.mark": 0}
+JSON
+  net_applied=1
+  if start_daemon "$work/net.json" "unix:$sock"; then
+    rules=$(chain_rules HARDEND-USER | grep -c -- '-j DROP\|-j REJECT')
+    if [ "$rules" -gt 0 ]; then ok "reconcile: the rules are in place at start ($rules blocking rules)"
+    else fail "reconcile: the rules are in place at start" "$(iptables-save -t filter 2>&1)" "$(cat "$work/daemon.log")"; fi
+    changed_metric() { api http://x/metrics | awk '/^hardend_network_reconciles_total\{result="changed"\}/{print $2}'; }
+    changed_before=$(changed_metric)
+    before=$(chain_rules HARDEND-USER | md5sum)
+    victim=$(chain_rules HARDEND-USER | grep -m1 -- '-j DROP\|-j REJECT' | sed 's/^-A /-D /')
+    eval "iptables $victim"  # the rule as iptables-save quotes it
+    expect "reconcile: a rule was deleted from outside" 1 "$([ "$(chain_rules HARDEND-USER | md5sum)" != "$before" ] && echo 1)"
+    for _ in $(seq 1 150); do [ "$(chain_rules HARDEND-USER | md5sum)" = "$before" ] && break; sleep 0.1; done
+    expect "reconcile: the periodic pass repaired it" "$before" "$(chain_rules HARDEND-USER | md5sum)"
+    if grep -q "network.drift.repaired" "$work/daemon.log"; then ok "reconcile: the repair is logged"
+    else fail "reconcile: the repair is logged" "$(cat "$work/daemon.log")"; fi
+    expect "reconcile: metrics count the repair" "$((changed_before + 1))" "$(changed_metric)"
+    stop_daemon; expect "reconcile: daemon exits 0" 0 $?
+  else
+    fail "reconcile: daemon starts with server.network.reconcile" "$(cat "$work/daemon.log")"
+  fi
+  "$hardend" net remove >/dev/null 2>&1 || "$hardend" net remove
+  net_applied=""
+  if ! chain_exists HARDEND-USER && ! chain_exists HARDEND-INPUT; then ok "reconcile: hardend's chains removed afterwards"
+  else fail "reconcile: hardend's chains removed afterwards"; fi
+fi
 
 echo "passed=$passed failed=$failed"
 [ "$failed" = 0 ]
