@@ -14,58 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Kills the container when the deadline passes or `cancel` is set, until the run is over. Polls `cancel`
-// because it may be set from a signal handler or another thread that cannot notify this one.
-class RunWatchdog {
- public:
-  RunWatchdog(docker::Client& client, const std::string& id, docker::AttachedStream& stream,
-              std::optional<Clock::time_point> deadline, const std::atomic<bool>* cancel)
-      : client_(client), id_(id), stream_(stream), deadline_(deadline), cancel_(cancel) {
-    if (deadline_ || cancel_) thread_ = std::thread([this] { watch(); });
-  }
-  ~RunWatchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      finished_ = true;
-    }
-    wakeup_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool timed_out() const { return timed_out_; }
-  bool interrupted() const { return interrupted_; }
-
- private:
-  void watch() {
-    std::unique_lock lock(mutex_);
-    while (!finished_) {
-      auto tick = Clock::now() + std::chrono::milliseconds(50);
-      wakeup_.wait_until(lock, deadline_ ? std::min(tick, *deadline_) : tick);
-      if (finished_) return;
-      bool expired = deadline_ && Clock::now() >= *deadline_;
-      bool cancelled = cancel_ && cancel_->load();
-      if (expired || cancelled) {
-        (expired ? timed_out_ : interrupted_) = true;
-        lock.unlock();
-        (void)client_.kill_container(id_);  // ends the stream; the run reads its end
-        stream_.cancel();
-        return;
-      }
-    }
-  }
-
-  docker::Client& client_;
-  const std::string& id_;
-  docker::AttachedStream& stream_;
-  std::optional<Clock::time_point> deadline_;
-  const std::atomic<bool>* cancel_;
-  std::mutex mutex_;
-  std::condition_variable wakeup_;
-  bool finished_ = false;
-  std::atomic<bool> timed_out_{false};
-  std::atomic<bool> interrupted_{false};
-  std::thread thread_;
-};
-
 std::optional<int64_t> read_counter(const std::string& path, const std::string& name) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
@@ -77,6 +25,91 @@ std::optional<int64_t> read_counter(const std::string& path, const std::string& 
 }
 
 }  // namespace
+
+// Kills the container when the armed run's deadline passes or its `cancel` is set. One thread for the container's
+// whole life, armed and disarmed per run: a run never waits for a thread to start or to be joined. Polls
+// `cancel` because it may be set from a signal handler or another thread that cannot notify this one.
+class WarmContainer::Watchdog {
+ public:
+  struct Verdict {
+    bool timed_out = false;
+    bool interrupted = false;
+  };
+
+  Watchdog(docker::Client& client, std::string id) : client_(client), id_(std::move(id)) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wakeup_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void arm(docker::AttachedStream& stream, std::optional<Clock::time_point> deadline,
+           const std::atomic<bool>* cancel) {
+    if (!deadline && !cancel) return;
+    {
+      std::lock_guard lock(mutex_);
+      stream_ = &stream;
+      deadline_ = deadline;
+      cancel_ = cancel;
+      verdict_ = {};
+      armed_ = true;
+      if (!thread_.joinable()) thread_ = std::thread([this] { watch(); });
+    }
+    wakeup_.notify_all();
+  }
+
+  // Ends the watch; waits for a kill in progress, so that the verdict is final.
+  Verdict disarm() {
+    std::unique_lock lock(mutex_);
+    armed_ = false;
+    idle_.wait(lock, [this] { return !killing_; });
+    return verdict_;
+  }
+
+ private:
+  void watch() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      if (!armed_) {
+        wakeup_.wait(lock);
+        continue;
+      }
+      auto tick = Clock::now() + std::chrono::milliseconds(50);
+      wakeup_.wait_until(lock, deadline_ ? std::min(tick, *deadline_) : tick);
+      if (stopping_ || !armed_) continue;
+      bool expired = deadline_ && Clock::now() >= *deadline_;
+      bool cancelled = cancel_ && cancel_->load();
+      if (!expired && !cancelled) continue;
+      (expired ? verdict_.timed_out : verdict_.interrupted) = true;
+      armed_ = false;
+      killing_ = true;
+      auto* stream = stream_;
+      lock.unlock();
+      (void)client_.kill_container(id_);  // ends the stream; the run reads its end
+      stream->cancel();
+      lock.lock();
+      killing_ = false;
+      idle_.notify_all();
+    }
+  }
+
+  docker::Client& client_;
+  const std::string id_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  std::condition_variable idle_;
+  docker::AttachedStream* stream_ = nullptr;
+  std::optional<Clock::time_point> deadline_;
+  const std::atomic<bool>* cancel_ = nullptr;
+  bool armed_ = false;
+  bool killing_ = false;
+  bool stopping_ = false;
+  Verdict verdict_;
+  std::thread thread_;
+};
 
 std::optional<int64_t> read_oom_kills(const std::string& id) {
   for (const std::string& path : {"/sys/fs/cgroup/memory/docker/" + id + "/memory.oom_control",
@@ -94,9 +127,19 @@ WarmContainer::WarmContainer(docker::Client& client, std::string id, const polic
       id_(std::move(id)),
       parser_(runner::FrameParser::max_line_bytes_for(output_limit)),
       output_limit_(output_limit),
-      memory_limit_(spec.memory.value) {}
+      memory_limit_(spec.memory.value),
+      watchdog_(std::make_unique<Watchdog>(client_, id_)) {}
 
-WarmContainer::~WarmContainer() { destroy(); }
+WarmContainer::~WarmContainer() {
+  destroy();
+  watchdog_.reset();  // before the stream it may still hold
+}
+
+void WarmContainer::end() {
+  if (ended_ || destroyed_ || !stream_) return;
+  ended_ = true;
+  (void)stream_->close_stdin();
+}
 
 void WarmContainer::destroy() {
   if (destroyed_) return;
@@ -130,19 +173,26 @@ Result<std::unique_ptr<WarmContainer>> WarmContainer::start(docker::Client& clie
       !sent.ok())
     return sent.take_error().context("sending the executor");
 
-  RunWatchdog watchdog(client, container->id_, *container->stream_, Clock::now() + ready_timeout, nullptr);
+  container->watchdog_->arm(*container->stream_, Clock::now() + ready_timeout, nullptr);
   while (true) {
     auto frame = container->next_frame(nullptr);
-    if (!frame.ok()) return frame.take_error().context("waiting for the executor");
-    if (!frame->has_value() || watchdog.timed_out()) {
-      std::string why = watchdog.timed_out() ? "did not start within " + std::to_string(ready_timeout.count()) + " ms"
-                                             : "ended before it was ready";
+    if (!frame.ok()) {
+      container->watchdog_->disarm();
+      return frame.take_error().context("waiting for the executor");
+    }
+    if (!frame->has_value()) {
+      bool timed_out = container->watchdog_->disarm().timed_out;
+      std::string why = timed_out ? "did not start within " + std::to_string(ready_timeout.count()) + " ms"
+                                  : "ended before it was ready";
       std::string stderr_text = container->early_stderr_.substr(0, 2000);
       return Error{"warm container " + container->id_.substr(0, 12) + ": the executor " + why +
                    (stderr_text.empty() ? "" : ": " + stderr_text)};
     }
     if ((*frame)->kind == runner::FrameKind::ready) break;
   }
+  if (container->watchdog_->disarm().timed_out)
+    return Error{"warm container " + container->id_.substr(0, 12) + ": the executor did not start within " +
+                 std::to_string(ready_timeout.count()) + " ms"};
   container->oom_kills_ = read_oom_kills(container->id_);
   container->last_used_ = Clock::now();
   return container;
@@ -189,7 +239,7 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
   {
     std::optional<Clock::time_point> deadline;
     if (timeout) deadline = started + *timeout;
-    RunWatchdog watchdog(client_, id_, *stream_, deadline, cancel);
+    watchdog_->arm(*stream_, deadline, cancel);
     Status written = stream_->write_stdin(*line);
     while (written.ok()) {
       auto frame = next_frame(&aggregator);
@@ -201,8 +251,9 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
       if (aggregator.done()) break;
     }
     if (!written.ok()) stream_ended = true;
-    timed_out = watchdog.timed_out();
-    outcome.interrupted = watchdog.interrupted();
+    auto verdict = watchdog_->disarm();
+    timed_out = verdict.timed_out;
+    outcome.interrupted = verdict.interrupted;
   }
   runner::RunOutcome facts;
   facts.timed_out = timed_out;

@@ -49,6 +49,9 @@ class WarmContainer {
   Result<WarmRun> run(const runner::ScriptRequest& request, std::optional<std::chrono::milliseconds> timeout,
                       const std::atomic<bool>* cancel);
 
+  // Ends the executor without a Docker call: its stdin is closed, so PID 1 exits and the kernel kills every
+  // process left in the container. It still has to be removed (destroy()). Idempotent.
+  void end();
   // Kills and removes the container (idempotent).
   void destroy();
 
@@ -57,6 +60,7 @@ class WarmContainer {
   Clock::time_point last_used() const { return last_used_; }
 
  private:
+  class Watchdog;
   WarmContainer(docker::Client& client, std::string id, const policy::ContainerSpec& spec, std::size_t output_limit);
   // The next executor frame; nullopt at the end of the stream. Container stderr goes to `on_stderr`.
   Result<std::optional<runner::Frame>> next_frame(runner::ResultAggregator* aggregator);
@@ -73,7 +77,9 @@ class WarmContainer {
   std::optional<int64_t> oom_kills_;  // the cgroup's oom_kill counter after the last run, when readable
   int64_t runs_ = 0;
   Clock::time_point last_used_ = Clock::now();
+  bool ended_ = false;
   bool destroyed_ = false;
+  std::unique_ptr<Watchdog> watchdog_;
 };
 
 // The memory cgroup's oom_kill counter of a running container (cgroup v1 memory.oom_control or v2 memory.events

@@ -17,7 +17,8 @@ Pool::Pool(PoolEnvironment& environment, std::string key, policy::ImageRef image
       image_(std::move(image)),
       spec_(std::move(spec)),
       output_limit_(output_limit),
-      settings_(settings) {}
+      settings_(settings),
+      upkeep_timer_(environment.background) {}
 
 PoolSettings Pool::settings() const {
   std::lock_guard lock(mutex_);
@@ -51,14 +52,16 @@ Result<std::unique_ptr<WarmContainer>> Pool::start_container() {
 
 Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
   std::unique_lock lock(mutex_);
+  last_activity_ = Clock::now();
   while (true) {
     if (retired_) return Error{"the pool of " + spec_.image + " was retired (config reloaded or daemon stopping)"};
     if (!idle_.empty()) {
       auto container = std::move(idle_.back());
       idle_.pop_back();
       ++busy_;
-      lock.unlock();
-      refill();
+      // The refill waits for a quiet moment unless the pool runs dry: a start now would slow this very run.
+      refill_wanted_ = true;
+      schedule_upkeep_locked();
       return container;
     }
     if (total_locked() < settings_.high_water) {
@@ -72,8 +75,7 @@ Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
         return container.take_error();
       }
       ++busy_;
-      lock.unlock();
-      refill();
+      refill_locked(lock);
       return container;
     }
     changed_.wait(lock);
@@ -83,11 +85,13 @@ Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
 void Pool::release(std::unique_ptr<WarmContainer> container, const WarmRun* run) {
   std::unique_lock lock(mutex_);
   --busy_;
+  last_activity_ = Clock::now();
   bool keep = !retired_ && settings_.isolation == Isolation::reuse && run && run->reusable &&
               container->runs() < settings_.max_runs;
   if (keep) {
     idle_.push_back(std::move(container));
     changed_.notify_one();
+    if (upkeep_pending_) schedule_upkeep_locked();  // the quiet period starts again
     return;
   }
   if (settings_.isolation == Isolation::reuse && run && !run->reusable) {
@@ -95,13 +99,66 @@ void Pool::release(std::unique_ptr<WarmContainer> container, const WarmRun* run)
     env_.log.info("container.recycled", {{"image", spec_.image}, {"container", container->id().substr(0, 12)},
                                          {"why", run->why_not_reusable}});
   }
-  lock.unlock();
-  destroy_in_background(std::move(container));
-  {
-    std::lock_guard relock(mutex_);
-    changed_.notify_all();  // below the high water mark again: a waiting run may start one
+  // Nothing of the run survives this: the executor exits and takes every process of the container with it.
+  container->end();
+  changed_.notify_all();  // below the high water mark again: a waiting run may start one
+  if (retired_) {
+    lock.unlock();
+    destroy_in_background(std::move(container));
+    return;
   }
-  refill();
+  ended_.push_back(std::move(container));
+  refill_wanted_ = true;
+  schedule_upkeep_locked();
+}
+
+void Pool::schedule_upkeep_locked() {
+  auto now = Clock::now();
+  if (!upkeep_pending_) {
+    upkeep_pending_ = true;
+    upkeep_requested_ = now;
+  }
+  if (upkeep_due_locked(now)) {
+    upkeep_timer_.cancel();
+    boost::asio::post(env_.background, [self = shared_from_this()] { self->upkeep_timer_fired(); });
+    return;
+  }
+  auto when = std::min(last_activity_ + kQuietPeriod, upkeep_requested_ + kMaxDeferral);
+  upkeep_timer_.expires_at(when);  // cancels a wait already armed: only the latest one fires for real
+  upkeep_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+    if (!error) self->upkeep_timer_fired();
+  });
+}
+
+bool upkeep_due(const UpkeepFacts& facts) {
+  if (facts.retired || (facts.busy == 0 && facts.now - facts.last_activity >= kQuietPeriod)) return true;
+  if (facts.now - facts.requested >= kMaxDeferral) return true;
+  return facts.refill_wanted && facts.idle_or_starting < std::min(kDryIdle, facts.low_water);
+}
+
+bool Pool::upkeep_due_locked(Clock::time_point now) const {
+  return upkeep_due(UpkeepFacts{now, last_activity_, upkeep_requested_, busy_,
+                                static_cast<int64_t>(idle_.size()) + starting_, settings_.low_water, refill_wanted_,
+                                retired_});
+}
+
+void Pool::upkeep_timer_fired() {
+  std::vector<std::unique_ptr<WarmContainer>> ended;
+  {
+    std::unique_lock lock(mutex_);
+    if (!upkeep_pending_) return;
+    if (!upkeep_due_locked(Clock::now())) {
+      schedule_upkeep_locked();  // a run came or went meanwhile: wait for the next quiet moment
+      return;
+    }
+    upkeep_pending_ = false;
+    ended.swap(ended_);
+    if (refill_wanted_) {
+      refill_wanted_ = false;
+      refill_locked(lock);
+    }
+  }
+  for (auto& container : ended) destroy_in_background(std::move(container));
 }
 
 void Pool::destroy_in_background(std::unique_ptr<WarmContainer> container) {
@@ -112,8 +169,18 @@ void Pool::destroy_in_background(std::unique_ptr<WarmContainer> container) {
   });
 }
 
-void Pool::refill() {
+void Pool::refill(bool when_quiet) {
   std::unique_lock lock(mutex_);
+  if (when_quiet) {
+    refill_wanted_ = true;
+    schedule_upkeep_locked();
+    return;
+  }
+  refill_locked(lock);
+}
+
+void Pool::refill_locked(std::unique_lock<std::mutex>& lock) {
+  (void)lock;  // held by the caller
   if (retired_ || Clock::now() < refill_paused_until_) return;
   int64_t wanted = settings_.low_water - static_cast<int64_t>(idle_.size()) - starting_;
   int64_t room = settings_.high_water - total_locked();
@@ -157,13 +224,18 @@ void Pool::reap_idle() {
 
 void Pool::retire() {
   std::deque<std::unique_ptr<WarmContainer>> idle;
+  std::vector<std::unique_ptr<WarmContainer>> ended;
   {
     std::lock_guard lock(mutex_);
     retired_ = true;
     idle.swap(idle_);
+    ended.swap(ended_);
+    upkeep_pending_ = false;
+    upkeep_timer_.cancel();
     changed_.notify_all();
   }
   for (auto& container : idle) destroy_in_background(std::move(container));
+  for (auto& container : ended) destroy_in_background(std::move(container));
 }
 
 std::shared_ptr<Pool> PoolManager::pool_for(const policy::ImageRef& image, const policy::ContainerSpec& spec,

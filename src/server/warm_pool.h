@@ -3,8 +3,15 @@
 // is destroyed, the pool refills in the background. `reuse`: a container serves runs one after the other until
 // containers.max.runs or anything that puts its health in doubt. At most high_water containers per pool
 // (idle + busy + starting); low_water kept idle; idle ones above it reaped after `idle`.
+//
+// Container starts and removals are heavy (dockerd, containerd, runc, the executor's start) and on a small host
+// they compete with the runs for CPU. So the pool defers this upkeep until it is quiet (no run started or ended
+// for kQuietPeriod) — at most kMaxDeferral, and not at all when the pool runs dry. A used container is ended at
+// once without any Docker call (its executor's stdin is closed: PID 1 exits, so the kernel kills every process
+// left in the container) and only its removal waits.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -38,6 +45,25 @@ struct PoolEnvironment {
   std::chrono::milliseconds ready_timeout{60000};
 };
 
+// The deferred upkeep's timing: quiet = no run started or ended for kQuietPeriod; never deferred longer than
+// kMaxDeferral; never deferred when fewer than kDryIdle containers are idle or starting.
+inline constexpr std::chrono::milliseconds kQuietPeriod{30};
+inline constexpr std::chrono::milliseconds kMaxDeferral{1500};
+inline constexpr int64_t kDryIdle = 1;
+
+// What the deferred upkeep decides from (a pure function, for the tests).
+struct UpkeepFacts {
+  std::chrono::steady_clock::time_point now;
+  std::chrono::steady_clock::time_point last_activity;  // a run acquired or released a container
+  std::chrono::steady_clock::time_point requested;      // the oldest upkeep still waiting
+  int64_t busy = 0;
+  int64_t idle_or_starting = 0;
+  int64_t low_water = 0;
+  bool refill_wanted = false;
+  bool retired = false;
+};
+bool upkeep_due(const UpkeepFacts& facts);
+
 class Pool : public std::enable_shared_from_this<Pool> {
  public:
   Pool(PoolEnvironment& environment, std::string key, policy::ImageRef image, policy::ContainerSpec spec,
@@ -49,8 +75,9 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // Back from a run: kept idle (reuse, healthy, below max runs) or destroyed in the background.
   void release(std::unique_ptr<WarmContainer> container, const WarmRun* run);
 
-  // Starts containers in the background until low_water are idle (or starting).
-  void refill();
+  // Starts containers in the background until low_water are idle (or starting): at once, or (`when_quiet`)
+  // through the deferred upkeep.
+  void refill(bool when_quiet = false);
   // Destroys idle containers above low_water unused for `idle`.
   void reap_idle();
   // No new runs; idle containers destroyed now, busy ones when they come back.
@@ -69,6 +96,11 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int64_t total_locked() const { return static_cast<int64_t>(idle_.size()) + busy_ + starting_; }
   void destroy_in_background(std::unique_ptr<WarmContainer> container);
   Result<std::unique_ptr<WarmContainer>> start_container();
+  void refill_locked(std::unique_lock<std::mutex>& lock);
+  // Deferred upkeep (removals of used containers, refill): runs when the pool is quiet, overdue or dry.
+  void schedule_upkeep_locked();
+  void upkeep_timer_fired();
+  bool upkeep_due_locked(std::chrono::steady_clock::time_point now) const;
 
   PoolEnvironment& env_;
   const std::string key_;
@@ -83,7 +115,14 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int64_t starting_ = 0;
   bool retired_ = false;
   std::chrono::steady_clock::time_point refill_paused_until_{};  // after a failed start: no hot loop
+  std::chrono::steady_clock::time_point last_activity_{};  // a run acquired or released a container
+  std::vector<std::unique_ptr<WarmContainer>> ended_;  // used, stopped, awaiting removal
+  bool refill_wanted_ = false;
+  bool upkeep_pending_ = false;
+  std::chrono::steady_clock::time_point upkeep_requested_{};
+  boost::asio::steady_timer upkeep_timer_;
 };
+
 
 // Every pool of the daemon, by key.
 class PoolManager {
