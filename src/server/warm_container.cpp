@@ -26,9 +26,10 @@ std::optional<int64_t> read_counter(const std::string& path, const std::string& 
 
 }  // namespace
 
-// Kills the container when the armed run's deadline passes or its `cancel` is set. One thread for the container's
-// whole life, armed and disarmed per run: a run never waits for a thread to start or to be joined. Polls
-// `cancel` because it may be set from a signal handler or another thread that cannot notify this one.
+// Kills the container when the armed run's deadline passes or its `cancel` is set. One thread for the
+// container's whole life, armed and disarmed per run: a run never waits for a thread to start or to be
+// joined. Polls `cancel` because it may be set from a signal handler or another thread that cannot notify
+// this one.
 class WarmContainer::Watchdog {
  public:
   struct Verdict {
@@ -112,8 +113,9 @@ class WarmContainer::Watchdog {
 };
 
 std::optional<int64_t> read_oom_kills(const std::string& id) {
-  for (const std::string& path : {"/sys/fs/cgroup/memory/docker/" + id + "/memory.oom_control",
-                                  "/sys/fs/cgroup/memory/system.slice/docker-" + id + ".scope/memory.oom_control"})
+  for (const std::string& path :
+       {"/sys/fs/cgroup/memory/docker/" + id + "/memory.oom_control",
+        "/sys/fs/cgroup/memory/system.slice/docker-" + id + ".scope/memory.oom_control"})
     if (auto count = read_counter(path, "oom_kill")) return count;
   for (const std::string& path : {"/sys/fs/cgroup/system.slice/docker-" + id + ".scope/memory.events",
                                   "/sys/fs/cgroup/docker/" + id + "/memory.events"})
@@ -148,7 +150,8 @@ void WarmContainer::destroy() {
   (void)client_.remove_container(id_, /*force=*/true);
 }
 
-Result<std::unique_ptr<WarmContainer>> WarmContainer::start(docker::Client& client, const policy::ContainerSpec& spec,
+Result<std::unique_ptr<WarmContainer>> WarmContainer::start(docker::Client& client,
+                                                            const policy::ContainerSpec& spec,
                                                             std::size_t output_limit,
                                                             const std::map<std::string, std::string>& labels,
                                                             std::chrono::milliseconds ready_timeout) {
@@ -222,7 +225,8 @@ Result<std::optional<runner::Frame>> WarmContainer::next_frame(runner::ResultAgg
 }
 
 Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
-                                   std::optional<std::chrono::milliseconds> timeout, const std::atomic<bool>* cancel) {
+                                   std::optional<std::chrono::milliseconds> timeout,
+                                   const std::atomic<bool>* cancel) {
   runner::ScriptRequest sent = request;
   sent.output_limit = output_limit_;
   sent.id = std::to_string(runs_ + 1);
@@ -267,7 +271,9 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
     if (exit.ok()) facts.container_exit_code = exit->status_code;
     auto inspected = client_.inspect_container(id_);
     if (inspected.ok()) facts.oom_killed = inspected->value("/State/OOMKilled"_json_pointer, false);
-    outcome.why_not_reusable = timed_out ? "timed out" : outcome.interrupted ? "interrupted" : "the container ended";
+    outcome.why_not_reusable = timed_out             ? "timed out"
+                               : outcome.interrupted ? "interrupted"
+                                                     : "the container ended";
   } else {
     auto oom_kills = read_oom_kills(id_);
     if (oom_kills && oom_kills_ && *oom_kills > *oom_kills_) facts.oom_killed = true;

@@ -1,8 +1,8 @@
 // One warm container: hardened by its pool's ContainerSpec, running the in-container executor in `loop` mode
 // (docs/SCRIPTS.md), attached for its whole life. It serves one run at a time; each run is a freshly forked
 // process inside. After every run it says whether it may serve another: a timeout, an OOM (read from the
-// container's memory cgroup), a signal death or a broken stream puts its health in doubt, and such a container
-// is never reused.
+// container's memory cgroup), a signal death or a broken stream puts its health in doubt, and such a
+// container is never reused.
 #pragma once
 
 #include <atomic>
@@ -36,7 +36,8 @@ class WarmContainer {
 
   // Creates, attaches, starts, sends the executor and waits for its `ready` frame (at most `ready_timeout`).
   // On any failure the container is removed before the error returns.
-  static Result<std::unique_ptr<WarmContainer>> start(docker::Client& client, const policy::ContainerSpec& spec,
+  static Result<std::unique_ptr<WarmContainer>> start(docker::Client& client,
+                                                      const policy::ContainerSpec& spec,
                                                       std::size_t output_limit,
                                                       const std::map<std::string, std::string>& labels,
                                                       std::chrono::milliseconds ready_timeout);
@@ -44,8 +45,9 @@ class WarmContainer {
   WarmContainer& operator=(const WarmContainer&) = delete;
   ~WarmContainer();  // destroys the container if destroy() was not called
 
-  // Runs one script; blocks until its `done` frame, the timeout (the container is killed), `cancel` (likewise)
-  // or the container's end. Errors are hardend's own (a bad request line); what the script did is the result.
+  // Runs one script; blocks until its `done` frame, the timeout (the container is killed), `cancel`
+  // (likewise) or the container's end. Errors are hardend's own (a bad request line); what the script did is
+  // the result.
   Result<WarmRun> run(const runner::ScriptRequest& request, std::optional<std::chrono::milliseconds> timeout,
                       const std::atomic<bool>* cancel);
 
@@ -61,7 +63,8 @@ class WarmContainer {
 
  private:
   class Watchdog;
-  WarmContainer(docker::Client& client, std::string id, const policy::ContainerSpec& spec, std::size_t output_limit);
+  WarmContainer(docker::Client& client, std::string id, const policy::ContainerSpec& spec,
+                std::size_t output_limit);
   // The next executor frame; nullopt at the end of the stream. Container stderr goes to `on_stderr`.
   Result<std::optional<runner::Frame>> next_frame(runner::ResultAggregator* aggregator);
 
@@ -73,7 +76,7 @@ class WarmContainer {
   std::size_t pending_index_ = 0;
   std::size_t output_limit_;
   std::optional<int64_t> memory_limit_;
-  std::string early_stderr_;  // what the container wrote to stderr before `ready` (start failures)
+  std::string early_stderr_;          // what the container wrote to stderr before `ready` (start failures)
   std::optional<int64_t> oom_kills_;  // the cgroup's oom_kill counter after the last run, when readable
   int64_t runs_ = 0;
   Clock::time_point last_used_ = Clock::now();
@@ -82,8 +85,9 @@ class WarmContainer {
   std::unique_ptr<Watchdog> watchdog_;
 };
 
-// The memory cgroup's oom_kill counter of a running container (cgroup v1 memory.oom_control or v2 memory.events
-// under the usual cgroupfs/systemd paths); nullopt when none is readable (e.g. a remote daemon).
+// The memory cgroup's oom_kill counter of a running container (cgroup v1 memory.oom_control or v2
+// memory.events under the usual cgroupfs/systemd paths); nullopt when none is readable (e.g. a remote
+// daemon).
 std::optional<int64_t> read_oom_kills(const std::string& container_id);
 
 }  // namespace hardend::server

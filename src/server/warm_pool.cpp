@@ -54,7 +54,8 @@ Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
   std::unique_lock lock(mutex_);
   last_activity_ = Clock::now();
   while (true) {
-    if (retired_) return Error{"the pool of " + spec_.image + " was retired (config reloaded or daemon stopping)"};
+    if (retired_)
+      return Error{"the pool of " + spec_.image + " was retired (config reloaded or daemon stopping)"};
     if (!idle_.empty()) {
       auto container = std::move(idle_.back());
       idle_.pop_back();
@@ -96,7 +97,8 @@ void Pool::release(std::unique_ptr<WarmContainer> container, const WarmRun* run)
   }
   if (settings_.isolation == Isolation::reuse && run && !run->reusable) {
     env_.metrics.count_recycled();
-    env_.log.info("container.recycled", {{"image", spec_.image}, {"container", container->id().substr(0, 12)},
+    env_.log.info("container.recycled", {{"image", spec_.image},
+                                         {"container", container->id().substr(0, 12)},
                                          {"why", run->why_not_reusable}});
   }
   // Nothing of the run survives this: the executor exits and takes every process of the container with it.
@@ -138,8 +140,8 @@ bool upkeep_due(const UpkeepFacts& facts) {
 
 bool Pool::upkeep_due_locked(Clock::time_point now) const {
   return upkeep_due(UpkeepFacts{now, last_activity_, upkeep_requested_, busy_,
-                                static_cast<int64_t>(idle_.size()) + starting_, settings_.low_water, refill_wanted_,
-                                retired_});
+                                static_cast<int64_t>(idle_.size()) + starting_, settings_.low_water,
+                                refill_wanted_, retired_});
 }
 
 void Pool::upkeep_timer_fired() {
@@ -247,8 +249,10 @@ std::shared_ptr<Pool> PoolManager::pool_for(const policy::ImageRef& image, const
     auto& slot = pools_[key];
     if (!slot) {
       slot = std::make_shared<Pool>(env_, key, image, spec, settings, output_limit);
-      env_.log.info("pool.created", {{"image", spec.image}, {"isolation", to_string(settings.isolation)},
-                                     {"low_water", settings.low_water}, {"high_water", settings.high_water}});
+      env_.log.info("pool.created", {{"image", spec.image},
+                                     {"isolation", to_string(settings.isolation)},
+                                     {"low_water", settings.low_water},
+                                     {"high_water", settings.high_water}});
     }
     pool = slot;
   }

@@ -1,14 +1,14 @@
-// The warm pool (issue 6): per pool key (image + full resolved ContainerSpec + isolation + output limit) a set
-// of pre-started hardened containers running the executor. `fresh`: each container serves exactly one run and
-// is destroyed, the pool refills in the background. `reuse`: a container serves runs one after the other until
-// containers.max.runs or anything that puts its health in doubt. At most high_water containers per pool
+// The warm pool (issue 6): per pool key (image + full resolved ContainerSpec + isolation + output limit) a
+// set of pre-started hardened containers running the executor. `fresh`: each container serves exactly one run
+// and is destroyed, the pool refills in the background. `reuse`: a container serves runs one after the other
+// until containers.max.runs or anything that puts its health in doubt. At most high_water containers per pool
 // (idle + busy + starting); low_water kept idle; idle ones above it reaped after `idle`.
 //
-// Container starts and removals are heavy (dockerd, containerd, runc, the executor's start) and on a small host
-// they compete with the runs for CPU. So the pool defers this upkeep until it is quiet (no run started or ended
-// for kQuietPeriod) — at most kMaxDeferral, and not at all when the pool runs dry. A used container is ended at
-// once without any Docker call (its executor's stdin is closed: PID 1 exits, so the kernel kills every process
-// left in the container) and only its removal waits.
+// Container starts and removals are heavy (dockerd, containerd, runc, the executor's start) and on a small
+// host they compete with the runs for CPU. So the pool defers this upkeep until it is quiet (no run started
+// or ended for kQuietPeriod) — at most kMaxDeferral, and not at all when the pool runs dry. A used container
+// is ended at once without any Docker call (its executor's stdin is closed: PID 1 exits, so the kernel kills
+// every process left in the container) and only its removal waits.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -115,14 +115,13 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int64_t starting_ = 0;
   bool retired_ = false;
   std::chrono::steady_clock::time_point refill_paused_until_{};  // after a failed start: no hot loop
-  std::chrono::steady_clock::time_point last_activity_{};  // a run acquired or released a container
-  std::vector<std::unique_ptr<WarmContainer>> ended_;  // used, stopped, awaiting removal
+  std::chrono::steady_clock::time_point last_activity_{};        // a run acquired or released a container
+  std::vector<std::unique_ptr<WarmContainer>> ended_;            // used, stopped, awaiting removal
   bool refill_wanted_ = false;
   bool upkeep_pending_ = false;
   std::chrono::steady_clock::time_point upkeep_requested_{};
   boost::asio::steady_timer upkeep_timer_;
 };
-
 
 // Every pool of the daemon, by key.
 class PoolManager {

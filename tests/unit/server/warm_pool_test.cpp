@@ -1,7 +1,7 @@
 // The warm pool's deferred upkeep (container removals and refills wait for a quiet moment): when it is due.
-#include <gtest/gtest.h>
-
 #include "server/warm_pool.h"
+
+#include <gtest/gtest.h>
 
 namespace hardend::server {
 namespace {
