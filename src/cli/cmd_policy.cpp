@@ -9,13 +9,13 @@
 #include "common/strings.h"
 #include "policy/image_ref.h"
 #include "policy/resolver.h"
+#include "policy/runtime_facts.h"
 
 namespace hardend::cli {
 namespace {
 
 struct PolicyOptions {
   std::string image;
-  std::string runtime;  // empty: container.runtime from the config
   bool json = false;
   bool no_daemon = false;
   std::string server;  // --server: ask a running `hardend serve`
@@ -52,11 +52,13 @@ int show_policy(const GlobalOptions& global, const PolicyOptions& options) {
     print_error(image.error().message);
     return kUsageError;
   }
-  std::string runtime = options.runtime.empty() ? config->runtime.value : options.runtime;
+  const std::string& runtime = config->runtime.value;  // --runtime already applied by load_config_or_report
   policy::RuntimeFacts facts;
   facts.runtime = runtime;
+  if (runtime == "podman") facts = policy::facts_from_info(runtime, nlohmann::json::object(), policy::read_host_limits());
+  facts.swap_limit_supported = true;
   if (!options.no_daemon) {
-    auto client = make_client();
+    auto client = make_client(*config);
     if (!client.ok()) {
       print_error(client.error().message);
       return kUsageError;
@@ -93,8 +95,6 @@ void add_policy_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "Show the hardened container policy for an image: every field with the config key (or default) it came\n"
       "from, and the equivalent `docker run` arguments. Exit 2 on config errors.");
   cmd->add_option("image", options->image, "image reference, e.g. demisto/dl:1.4 (no tag = :latest)")->required();
-  cmd->add_option("--runtime", options->runtime, "docker or podman (default: container.runtime)")
-      ->check(CLI::IsMember({"docker", "podman"}));
   cmd->add_flag("--json", options->json, "machine-readable output");
   cmd->add_flag("--no-daemon", options->no_daemon, "do not ask the daemon about swap-limit support");
 #ifdef HARDEND_SERVER_ENABLED

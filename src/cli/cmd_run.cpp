@@ -46,7 +46,7 @@ int run(const GlobalOptions& global, const RunOptions& options) {
     print_error(image.error().message);
     return kUsageError;
   }
-  auto client = make_client();
+  auto client = make_client(*config);
   if (!client.ok()) {
     print_error(client.error().message);
     return kUsageError;
@@ -94,7 +94,7 @@ int run(const GlobalOptions& global, const RunOptions& options) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!result.ok()) {
-    print_error(result.error().message);
+    print_error(explain_runtime_error(result.error().message, config->runtime.value));
     return kRunError;
   }
 

@@ -2,6 +2,11 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+#include "policy/runtime_facts.h"
+
 namespace hardend::cli {
 namespace {
 
@@ -44,26 +49,67 @@ std::optional<config::Config> load_config_or_report(const GlobalOptions& options
     }
   }
   if (!policy_ok) return std::nullopt;
+  if (!options.runtime.empty()) {
+    outcome.config->runtime.value = options.runtime;
+    outcome.config->runtime.source = "--runtime";
+    outcome.config->runtime.location = {};
+  }
   return std::move(outcome.config);
 }
 
 Result<docker::Client> make_client() {
-  auto endpoint = docker::Endpoint::from_environment();
-  if (!endpoint.ok()) return endpoint.take_error().context("DOCKER_HOST");
+  return make_client_for("docker");
+}
+
+Result<docker::Client> make_client(const config::Config& config) {
+  return make_client_for(config.runtime.value);
+}
+
+Result<docker::Client> make_client_for(const std::string& runtime) {
+  auto endpoint = docker::Endpoint::for_runtime(runtime);
+  if (!endpoint.ok()) return endpoint.take_error();
   return docker::Client(*endpoint);
 }
 
 Result<policy::RuntimeFacts> runtime_facts(docker::Client& client, const std::string& runtime, bool require_daemon) {
-  policy::RuntimeFacts facts;
-  facts.runtime = runtime;
   auto info = client.info();
   if (!info.ok()) {
-    if (require_daemon) return info.take_error();
-    print_warning(info.error().message + " (swap-limit support assumed; policy shown without asking the daemon)");
+    Error error = info.take_error();
+    std::string message = (runtime == "podman" ? "Podman at " : "Docker at ") + client.endpoint().str() +
+                          " does not answer: " + error.message + "; " +
+                          docker::start_service_hint(runtime, client.endpoint());
+    if (require_daemon) return make_error(message);
+    print_warning(message + " (swap-limit support assumed; policy shown without asking the daemon)");
+    policy::RuntimeFacts facts;
+    facts.runtime = runtime;
+    if (runtime == "podman") {
+      auto host = policy::read_host_limits();
+      facts = policy::facts_from_info(runtime, nlohmann::json::object(), host);
+      facts.swap_limit_supported = true;
+    }
     return facts;
   }
-  facts.swap_limit_supported = info->value("SwapLimit", false);
-  return facts;
+  return policy::facts_from_info(runtime, *info, policy::read_host_limits());
+}
+
+std::string explain_runtime_error(const std::string& message, const std::string& runtime) {
+  static constexpr std::string_view kRlimit = "error setting rlimit type ";
+  size_t at = message.find(kRlimit);
+  if (at == std::string::npos) return message;
+  size_t digits_at = at + kRlimit.size();
+  size_t digits_end = message.find_first_not_of("0123456789", digits_at);
+  auto type = parse_int(std::string_view(message).substr(digits_at, digits_end - digits_at));
+  std::string name = !type ? "an rlimit" : *type == 6 ? "RLIMIT_NPROC (nproc)" : *type == 7 ? "RLIMIT_NOFILE (nofile)"
+                                                                                       : "rlimit " + std::to_string(*type);
+  return message + "\n  the OCI runtime could not set " + name + ": the container asks for more than the hard limit of the " +
+         runtime +
+         " service, and without CAP_SYS_RESOURCE a hard limit cannot be raised. Keep --ulimit values in the extra "
+         "keys within this host's hard limits (ulimit -Hn, ulimit -Hu; `hardend policy IMAGE` shows what hardend "
+         "sends)" +
+         (runtime == "podman" ? "; on Podman hardend sets nofile and nproc to at most this host's hard limits, so "
+                                "the Podman service itself runs with lower limits than hardend (check "
+                                "/proc/$(pidof podman)/limits)"
+                              : "");
 }
 
 }  // namespace hardend::cli

@@ -27,17 +27,28 @@ enum ExitCode : int {
 struct GlobalOptions {
   std::optional<std::string> config_path;
   bool strict = false;
+  std::string runtime;  // --runtime docker|podman; empty: container.runtime from the config
 };
 
 // Loads the config, printing warnings and errors (file:line:col: key: problem) to stderr. nullopt on error.
+// A --runtime given on the command line replaces container.runtime (its source becomes "--runtime").
 std::optional<config::Config> load_config_or_report(const GlobalOptions& options);
 
-// The Docker (or Podman) endpoint: $DOCKER_HOST or the default socket.
+// The Docker endpoint: $DOCKER_HOST or the default socket (commands that do not load a config).
 Result<docker::Client> make_client();
+// The endpoint of the config's runtime (docker/endpoint.h: Endpoint::for_runtime): Docker's, or Podman's
+// compatible API at $HARDEND_PODMAN_SOCKET, $CONTAINER_HOST or /run/podman/podman.sock.
+Result<docker::Client> make_client(const config::Config& config);
+Result<docker::Client> make_client_for(const std::string& runtime);
 
-// Facts the policy needs from the daemon (swap support). Falls back to defaults with a warning when the daemon
-// cannot be asked and `require_daemon` is false.
+// Facts the policy needs from the daemon (swap and cgroup-limit support; on Podman this host's hard rlimits).
+// Falls back to defaults with a warning when the daemon cannot be asked and `require_daemon` is false. The
+// error when nothing answers says how to start the runtime's service.
 Result<policy::RuntimeFacts> runtime_facts(docker::Client& client, const std::string& runtime, bool require_daemon);
+
+// An error from creating/starting a container, with the known OCI-runtime failures explained in words
+// ("error setting rlimit type 6: operation not permitted" -> which limit, why, what to do).
+std::string explain_runtime_error(const std::string& message, const std::string& runtime);
 
 void print_error(const std::string& message);
 void print_warning(const std::string& message);

@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "hardend - run untrusted automation scripts in hardened Docker/Podman containers.\n"
       "Config: --config FILE, else $HARDEND_CONFIG, else /etc/hardend/d1.conf (no file there = hardened defaults).\n"
-      "Runtime endpoint: $DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock.\n"
+      "Runtime endpoint: $DOCKER_HOST (unix:// or tcp://), else /var/run/docker.sock; with --runtime podman:\n"
+      "  $HARDEND_PODMAN_SOCKET, else $CONTAINER_HOST, else /run/podman/podman.sock.\n"
       "Exit codes: 0 ok; 1 checked thing failed (invalid config, failed check); 2 usage/config/daemon error;\n"
       "  run: the command's own exit code, 124 timeout, 137 OOM-killed, 125 hardend could not run it.",
       "hardend"};
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
 
   GlobalOptions global;
   app.add_option("--config,-c", global.config_path, "config file (d1.conf-style JSON)");
+  app.add_option("--runtime", global.runtime,
+                 "docker or podman (default: container.runtime); podman is reached at $HARDEND_PODMAN_SOCKET, "
+                 "else $CONTAINER_HOST, else /run/podman/podman.sock (docs/PODMAN.md)")
+      ->check(CLI::IsMember({"docker", "podman"}));
 
   int exit_code = kOk;
   add_config_command(app, global, exit_code);
