@@ -40,8 +40,9 @@ TEST(EndpointForRuntime, PodmanSocketVariablesInOrder) {
   EXPECT_EQ(endpoint_for("podman", {{"HARDEND_PODMAN_SOCKET", "/tmp/p.sock"},
                                     {"CONTAINER_HOST", "unix:///run/user/1000/podman/podman.sock"}}),
             "unix:///tmp/p.sock");
-  EXPECT_EQ(endpoint_for("podman", {{"HARDEND_PODMAN_SOCKET", "  "}, {"CONTAINER_HOST", "tcp://127.0.0.1:8888"}}),
-            "tcp://127.0.0.1:8888");
+  EXPECT_EQ(
+      endpoint_for("podman", {{"HARDEND_PODMAN_SOCKET", "  "}, {"CONTAINER_HOST", "tcp://127.0.0.1:8888"}}),
+      "tcp://127.0.0.1:8888");
 }
 
 TEST(EndpointForRuntime, BadPodmanVariableNamesItself) {
@@ -52,8 +53,9 @@ TEST(EndpointForRuntime, BadPodmanVariableNamesItself) {
 
 TEST(EndpointForRuntime, DockerUsesDockerHost) {
   EXPECT_EQ(endpoint_for("docker", {}), "unix:///var/run/docker.sock");
-  EXPECT_EQ(endpoint_for("docker", {{"DOCKER_HOST", "tcp://127.0.0.1:2375"}, {"HARDEND_PODMAN_SOCKET", "/x"}}),
-            "tcp://127.0.0.1:2375");
+  EXPECT_EQ(
+      endpoint_for("docker", {{"DOCKER_HOST", "tcp://127.0.0.1:2375"}, {"HARDEND_PODMAN_SOCKET", "/x"}}),
+      "tcp://127.0.0.1:2375");
   EXPECT_EQ(endpoint_for("lxc", {}), "error: unknown container runtime 'lxc'; expected docker or podman");
 }
 
@@ -62,7 +64,8 @@ TEST(StartServiceHint, NamesTheCommandsForPodman) {
   ASSERT_TRUE(endpoint.ok());
   std::string hint = start_service_hint("podman", *endpoint);
   EXPECT_NE(hint.find("systemctl start podman.socket"), std::string::npos) << hint;
-  EXPECT_NE(hint.find("podman system service --time=0 unix:///run/podman/podman.sock"), std::string::npos) << hint;
+  EXPECT_NE(hint.find("podman system service --time=0 unix:///run/podman/podman.sock"), std::string::npos)
+      << hint;
   EXPECT_NE(start_service_hint("docker", Endpoint{}).find("systemctl start docker"), std::string::npos);
 }
 

@@ -1,6 +1,7 @@
-// The Podman side of the resolver (issue 8): limits left out by default and applied with podman.limits.enforce
-// where the host supports them (an error naming the key where it does not), and the nofile/nproc rlimits kept
-// within this host's hard limits so that the OCI runtime never fails with "error setting rlimit type 6".
+// The Podman side of the resolver (issue 8): limits left out by default and applied with
+// podman.limits.enforce where the host supports them (an error naming the key where it does not), and the
+// nofile/nproc rlimits kept within this host's hard limits so that the OCI runtime never fails with "error
+// setting rlimit type 6".
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -130,10 +131,11 @@ TEST(PodmanPolicy, EnforceWhereTheHostCannotIsAnErrorNamingTheKey) {
   facts.limits_unsupported_reason = "rootless Podman on cgroup v1 cannot set cgroup limits";
   auto spec = resolve("{\n  \"podman.limits.enforce\": true\n}", facts);
   ASSERT_FALSE(spec.ok());
-  EXPECT_EQ(spec.error().message,
-            "d1.conf:2:3: podman.limits.enforce: the Podman host cannot apply the memory, PIDs limits (rootless "
-            "Podman on cgroup v1 cannot set cgroup limits); use rootful Podman or cgroup v2 with delegation, or "
-            "set podman.limits.enforce to false to leave them out as the hardening guide allows");
+  EXPECT_EQ(
+      spec.error().message,
+      "d1.conf:2:3: podman.limits.enforce: the Podman host cannot apply the memory, PIDs limits (rootless "
+      "Podman on cgroup v1 cannot set cgroup limits); use rootful Podman or cgroup v2 with delegation, or "
+      "set podman.limits.enforce to false to leave them out as the hardening guide allows");
 }
 
 TEST(PodmanPolicy, EnforceOnlyNeedsSupportForTheLimitsThePolicySets) {
@@ -189,7 +191,8 @@ TEST(RuntimeFactsFromInfo, RootlessPodmanOnCgroupV2FollowsInfo) {
 }
 
 TEST(RuntimeFactsFromInfo, DockerIgnoresHostLimits) {
-  RuntimeFacts facts = facts_from_info("docker", nlohmann::json::parse(R"({"SwapLimit": false})"), {20000, 100, 100});
+  RuntimeFacts facts =
+      facts_from_info("docker", nlohmann::json::parse(R"({"SwapLimit": false})"), {20000, 100, 100});
   EXPECT_FALSE(facts.swap_limit_supported);
   EXPECT_EQ(facts.host_nofile_hard, std::nullopt);
   EXPECT_EQ(facts.host_nproc_hard, std::nullopt);
