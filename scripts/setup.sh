@@ -3,7 +3,9 @@
 #   1. installs missing Debian packages (when root),
 #   2. starts dockerd when nothing answers on the Docker socket,
 #   3. builds hardend (CMake + Ninja, into ./build),
-#   4. builds and imports the offline test image(s) through the Engine API.
+#   4. builds and imports the offline test image(s) through the Engine API,
+#   5. Podman (issue 8, skip with HARDEND_SETUP_PODMAN=0): installs Debian's podman, starts its Docker-compatible
+#      service on /run/podman/podman.sock when nothing answers there, and imports the same test image into it.
 # Safe to run again: every step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,3 +57,38 @@ if ! build/hardend image exists "$image" >/dev/null 2>&1 || [ "${HARDEND_REBUILD
   rm -f "$tar_path"
 fi
 log "test image $image is present"
+
+# Podman (docs/PODMAN.md): the rootful service on its standard socket, and the test image in Podman's own store.
+if [ "${HARDEND_SETUP_PODMAN:-1}" != 0 ]; then
+  if ! dpkg-query -W -f='${Status}' podman 2>/dev/null | grep -q "install ok installed"; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "[setup] podman is not installed (run as root, or: sudo apt-get install podman; HARDEND_SETUP_PODMAN=0 skips it)" >&2
+      exit 1
+    fi
+    log "installing: podman"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman >/dev/null
+  fi
+  podman_socket=${HARDEND_PODMAN_SOCKET:-/run/podman/podman.sock}
+  podman_socket=${podman_socket#unix://}
+  podman_ping() { curl -sf --max-time 2 --unix-socket "$podman_socket" http://localhost/_ping >/dev/null 2>&1; }
+  if ! podman_ping; then
+    if [ "$(id -u)" -ne 0 ]; then echo "[setup] nothing answers on $podman_socket, and not root to start podman" >&2; exit 1; fi
+    log "starting podman system service on $podman_socket (log: /var/log/hardend-podman.log)"
+    mkdir -p "$(dirname "$podman_socket")"
+    # --time=0: the service never exits for being idle (the tests come and go).
+    nohup podman system service --time=0 "unix://$podman_socket" >/var/log/hardend-podman.log 2>&1 &
+    for _ in $(seq 1 60); do podman_ping && break; sleep 0.5; done
+    podman_ping || { echo "[setup] podman did not come up; see /var/log/hardend-podman.log" >&2; tail -20 /var/log/hardend-podman.log >&2; exit 1; }
+  fi
+  log "podman answers on $podman_socket ($(podman --version))"
+  export HARDEND_PODMAN_SOCKET="unix://$podman_socket"
+  if ! build/hardend --runtime podman image exists "$image" >/dev/null 2>&1 || [ "${HARDEND_REBUILD_IMAGES:-0}" = 1 ]; then
+    tar_path=$(mktemp /tmp/hardend-python-rootfs.XXXXXX.tar)
+    scripts/build-test-rootfs.sh "$tar_path"
+    build/hardend --runtime podman image import "$tar_path" "$image"
+    rm -f "$tar_path"
+  fi
+  build/hardend --runtime podman image exists "$image" >/dev/null
+  log "test image $image is present in podman"
+fi
