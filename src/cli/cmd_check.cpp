@@ -77,20 +77,12 @@ int run_check(const GlobalOptions& global, const CheckCommandOptions& options) {
   }
   request->options.probe_path = *probe;
 
-  auto client = make_client();
-  if (!client.ok()) {
-    print_error(client.error().message);
-    return kUsageError;
-  }
-  auto facts = runtime_facts(*client, config->runtime.value, /*require_daemon=*/true);
-  if (!facts.ok()) {
-    print_error(facts.error().message);
-    return kUsageError;
-  }
+  auto runtime = connect_runtime(*config);
+  if (!runtime) return kUsageError;
 
   std::vector<check::ImageReport> reports;
   for (const std::string& image : request->images)
-    reports.push_back(check::check_image(*client, *config, *facts, image, request->options));
+    reports.push_back(check::check_image(runtime->client, *config, runtime->facts, image, request->options));
   return print_reports(reports, options.all_images, options.json);
 }
 

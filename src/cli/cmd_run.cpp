@@ -41,26 +41,15 @@ std::string describe_limit(const std::optional<int64_t>& memory) {
 int run(const GlobalOptions& global, const RunOptions& options) {
   auto config = load_config_or_report(global);
   if (!config) return kUsageError;
-  auto image = policy::parse_image_ref(options.image);
-  if (!image.ok()) {
+  // Parsed before the daemon is asked: a mistyped image is a usage error even when no daemon answers.
+  if (auto image = policy::parse_image_ref(options.image); !image.ok()) {
     print_error(image.error().message);
     return kUsageError;
   }
-  auto client = make_client(*config);
-  if (!client.ok()) {
-    print_error(client.error().message);
-    return kUsageError;
-  }
-  auto facts = runtime_facts(*client, config->runtime.value, /*require_daemon=*/true);
-  if (!facts.ok()) {
-    print_error(facts.error().message);
-    return kRunError;
-  }
-  auto spec = policy::resolve_policy(*config, *image, *facts);
-  if (!spec.ok()) {
-    print_error(spec.error().message);
-    return kUsageError;
-  }
+  auto runtime = connect_runtime(*config);
+  if (!runtime) return kRunError;
+  auto spec = resolve_image_policy(*config, options.image, runtime->facts);
+  if (!spec) return kUsageError;
   if (!options.json)
     for (const auto& note : spec->notes) print_warning(note);
 
@@ -90,7 +79,7 @@ int run(const GlobalOptions& global, const RunOptions& options) {
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  auto result = runner::run_container(*client, request, sink, &interrupt_requested);
+  auto result = runner::run_container(runtime->client, request, sink, &interrupt_requested);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!result.ok()) {

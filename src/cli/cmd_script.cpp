@@ -238,26 +238,14 @@ int run_script_command(const GlobalOptions& global, const ScriptOptions& options
   auto config = load_config_or_report(global);
   if (!config) return kUsageError;
   std::string image_text = options.image.empty() ? config->python_default_image.value : options.image;
-  auto image = policy::parse_image_ref(image_text);
-  if (!image.ok()) {
+  if (auto image = policy::parse_image_ref(image_text); !image.ok()) {
     print_error(image.error().message);
     return kUsageError;
   }
-  auto client = make_client();
-  if (!client.ok()) {
-    print_error(client.error().message);
-    return kUsageError;
-  }
-  auto facts = runtime_facts(*client, config->runtime.value, /*require_daemon=*/true);
-  if (!facts.ok()) {
-    print_error(facts.error().message);
-    return kUsageError;
-  }
-  auto spec = policy::resolve_policy(*config, *image, *facts);
-  if (!spec.ok()) {
-    print_error(spec.error().message);
-    return kUsageError;
-  }
+  auto runtime = connect_runtime(*config);
+  if (!runtime) return kUsageError;
+  auto spec = resolve_image_policy(*config, image_text, runtime->facts);
+  if (!spec) return kUsageError;
   if (!options.json)
     for (const auto& note : spec->notes) print_warning(note);
 
@@ -273,11 +261,11 @@ int run_script_command(const GlobalOptions& global, const ScriptOptions& options
 
   std::signal(SIGINT, on_script_interrupt);
   std::signal(SIGTERM, on_script_interrupt);
-  auto run = runner::run_script(*client, *spec, request, run_options);
+  auto run = runner::run_script(runtime->client, *spec, request, run_options);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!run.ok()) {
-    print_error(run.error().message);
+    print_error(explain_runtime_error(run.error().message, config->runtime.value));
     return kUsageError;
   }
 

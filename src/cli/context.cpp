@@ -1,5 +1,7 @@
 #include "cli/context.h"
 
+#include "policy/image_ref.h"
+
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -63,6 +65,35 @@ Result<docker::Client> make_client() {
 
 Result<docker::Client> make_client(const config::Config& config) {
   return make_client_for(config.runtime.value);
+}
+
+std::optional<RuntimeContext> connect_runtime(const config::Config& config) {
+  auto client = make_client(config);
+  if (!client.ok()) {
+    print_error(client.error().message);
+    return std::nullopt;
+  }
+  auto facts = runtime_facts(*client, config.runtime.value, /*require_daemon=*/true);
+  if (!facts.ok()) {
+    print_error(facts.error().message);
+    return std::nullopt;
+  }
+  return RuntimeContext{std::move(*client), std::move(*facts)};
+}
+
+std::optional<policy::ContainerSpec> resolve_image_policy(const config::Config& config, const std::string& image,
+                                                          const policy::RuntimeFacts& facts) {
+  auto ref = policy::parse_image_ref(image);
+  if (!ref.ok()) {
+    print_error(ref.error().message);
+    return std::nullopt;
+  }
+  auto spec = policy::resolve_policy(config, *ref, facts);
+  if (!spec.ok()) {
+    print_error(spec.error().message);
+    return std::nullopt;
+  }
+  return std::move(*spec);
 }
 
 Result<docker::Client> make_client_for(const std::string& runtime) {

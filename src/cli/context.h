@@ -46,6 +46,18 @@ Result<docker::Client> make_client_for(const std::string& runtime);
 // error when nothing answers says how to start the runtime's service.
 Result<policy::RuntimeFacts> runtime_facts(docker::Client& client, const std::string& runtime, bool require_daemon);
 
+// What `run`, `script` and `check` need before they start a container: the client of the config's runtime and
+// its facts (the daemon must answer). nullopt after printing why (the error says how to start the service).
+struct RuntimeContext {
+  docker::Client client;
+  policy::RuntimeFacts facts;
+};
+std::optional<RuntimeContext> connect_runtime(const config::Config& config);
+
+// IMAGE[:TAG] parsed and its policy resolved against the runtime's facts; nullopt after printing why.
+std::optional<policy::ContainerSpec> resolve_image_policy(const config::Config& config, const std::string& image,
+                                                          const policy::RuntimeFacts& facts);
+
 // An error from creating/starting a container, with the known OCI-runtime failures explained in words
 // ("error setting rlimit type 6: operation not permitted" -> which limit, why, what to do).
 std::string explain_runtime_error(const std::string& message, const std::string& runtime);

@@ -17,6 +17,7 @@
 #include "common/strings.h"
 #include "check/check_image.h"
 #include "policy/image_ref.h"
+#include "policy/runtime_facts.h"
 #include "runner/oneshot.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -361,14 +362,17 @@ int serve(const ServeOptions& options, std::ostream& log_stream) {
   auto token = read_token(*loaded.config, *listen);
   if (!token.ok()) return log.error("serve.failed", {{"error", token.error().message}}), kCannotStart;
 
-  auto endpoint = docker::Endpoint::from_environment();
+  const std::string& runtime = loaded.config->runtime.value;
+  auto endpoint = docker::Endpoint::for_runtime(runtime);
   if (!endpoint.ok()) return log.error("serve.failed", {{"error", endpoint.error().message}}), kCannotStart;
   docker::Client client(*endpoint);
   auto info = client.info();
-  if (!info.ok()) return log.error("serve.failed", {{"error", info.error().message}}), kCannotStart;
-  policy::RuntimeFacts facts;
-  facts.runtime = loaded.config->runtime.value;
-  facts.swap_limit_supported = info->value("SwapLimit", false);
+  if (!info.ok())
+    return log.error("serve.failed", {{"error", info.error().message + "; " +
+                                                    docker::start_service_hint(runtime, *endpoint)}}),
+           kCannotStart;
+  // On Podman also this host's hard rlimits, within which nofile/nproc must stay (docs/PODMAN.md).
+  policy::RuntimeFacts facts = policy::facts_from_info(runtime, *info, policy::read_host_limits());
 
   Daemon daemon(options, std::move(*loaded.config), std::move(*listen), std::move(*token), std::move(client), facts,
                 log_stream);
