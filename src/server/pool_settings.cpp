@@ -89,6 +89,7 @@ nlohmann::json config_to_json(const config::Config& c) {
   keys["docker.run.tmpfs"] = setting_json(c.tmpfs);
   keys["docker.run.allow.unsafe"] = setting_json(c.allow_unsafe);
   keys["container.runtime"] = setting_json(c.runtime);
+  keys["podman.limits.enforce"] = setting_json(c.podman_limits_enforce);
   keys["python.default.image"] = setting_json(c.python_default_image);
   keys["run.output.limit"] = setting_json(c.output_limit);
   keys["network.block.host"] = setting_json(c.net_block_host);
@@ -102,6 +103,8 @@ nlohmann::json config_to_json(const config::Config& c) {
   keys["server.drain.seconds"] = setting_json(c.server_drain_seconds);
   keys["server.workers"] = setting_json(c.server_workers);
   keys["server.log.format"] = setting_json(c.server_log_format);
+  keys["server.network.reconcile"] = setting_json(c.server_network_reconcile);
+  keys["server.network.reconcile.seconds"] = setting_json(c.server_network_reconcile_seconds);
   keys["containers.low.water.mark"] = setting_json(c.pool_low_water);
   keys["containers.high.water.mark"] = setting_json(c.pool_high_water);
   keys["containers.isolation"] = setting_json(c.isolation);

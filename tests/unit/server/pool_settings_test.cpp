@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "config/keys.h"
 #include "policy/image_ref.h"
 #include "policy/resolver.h"
 #include "server/pool_settings.h"
@@ -97,6 +98,16 @@ TEST(ConfigJson, ShowsValuesWithSourcesAndNoSecret) {
   EXPECT_EQ(json["keys"]["docker.memory.limit"]["source"], "default");
   EXPECT_EQ(json["per_image"]["containers.isolation.demisto/dl"], "reuse");
   EXPECT_EQ(json["path"], "test.json");
+}
+
+// GET /v1/config lists keys by hand: every key of the keys table must be there (per-image families under
+// "per_image", the networks object under "networks").
+TEST(ConfigJson, ShowsEveryKeyOfTheKeysTable) {
+  auto json = config_to_json(parse("{}"));
+  for (const auto& key : config::keys_table()) {
+    if (key.per_image || key.type == config::KeyType::Networks) continue;
+    EXPECT_TRUE(json["keys"].contains(key.name)) << key.name << " is missing from GET /v1/config";
+  }
 }
 
 }  // namespace
