@@ -21,7 +21,9 @@ trap cleanup EXIT
 
 echo '{}' >"$work/oneshot.json"
 echo '{"containers.isolation": "fresh", "containers.low.water.mark": 16, "containers.high.water.mark": 40}' >"$work/fresh.json"
-echo '{"containers.isolation": "reuse", "containers.low.water.mark": 16, "containers.high.water.mark": 20, "containers.max.runs": 1000000}' >"$work/reuse.json"
+# reuse: low = high water mark, so that the pool never starts containers during a series (the low water mark counts
+# idle containers: with busy ones it would grow towards the high water mark while being measured).
+echo '{"containers.isolation": "reuse", "containers.low.water.mark": 20, "containers.high.water.mark": 20, "containers.max.runs": 1000000}' >"$work/reuse.json"
 mapfile -t run_args < <("$hardend" policy "$image" --json --config "$work/oneshot.json" |
   python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["docker_run_args"]))')
 
@@ -41,7 +43,7 @@ start_daemon fresh "$work/fresh.json"
 start_daemon reuse "$work/reuse.json"
 docker run -d --rm --name "hardend-bench-exec-$$" --label io.hardend.test=1 "${run_args[@]}" --entrypoint "" "$image" \
   sleep 100000 >/dev/null
-wait_warm fresh 16; wait_warm reuse 16
+wait_warm fresh 16; wait_warm reuse 20
 
 python3 - "$hardend" "$work" "$image" "hardend-bench-exec-$$" "$runs_fast" "$runs_slow" "${run_args[@]}" <<'PY'
 import http.client, json, os, socket, statistics, subprocess, sys, threading, time
@@ -101,6 +103,20 @@ def wait_warm(sock, count):
         if idle_containers(sock) >= count: return
         time.sleep(0.25)
 
+def ended_warm_containers():
+    out = subprocess.run(["docker", "ps", "-aq", "--filter", "label=io.hardend.kind=warm", "--filter", "status=exited"],
+                         check=True, capture_output=True, text=True).stdout
+    return len(out.split())
+
+def wait_quiet():
+    """Before every series: the fresh pool refilled and its used containers removed, so that no series pays
+    for the container starts and removals that an earlier (d) series caused."""
+    wait_warm("fresh", WARM)
+    for _ in range(240):
+        if ended_warm_containers() == 0: break
+        time.sleep(0.25)
+    time.sleep(1)
+
 def measure(way, source, concurrency):
     runs = runs_slow if way in slow else (runs_fast if way != "(d) serve fresh" else max(runs_slow, 32))
     latencies = []
@@ -125,6 +141,7 @@ p50 = {}
 for name, source in scripts.items():
     for concurrency in (1, 4, 16):
         for way in ways:
+            wait_quiet()
             runs, median, p99, rate = measure(way, source, concurrency)
             p50[(name, way, concurrency)] = median
             print("| %s | %s | %d | %d | %.1f | %.1f | %.1f |" % (name, way, concurrency, runs, median, p99, rate),
