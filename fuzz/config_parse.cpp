@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "config/config.h"
 #include "fuzz_check.h"
 #include "policy/image_ref.h"

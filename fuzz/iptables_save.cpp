@@ -2,11 +2,15 @@
 // `net apply` and the daemon's reconciliation run on what it returns. Input: byte 0 picks the table (filter, nat,
 // raw, mangle), the rest is `iptables-save` output, which another program writes and an administrator may edit.
 // Invariants: each parsed rule re-tokenizes to "-A CHAIN ARGS..."; the per-chain views add up; the drift against
-// a fixed desired ruleset is computed and rendered without throwing.
+// a fixed desired ruleset is computed and rendered without throwing, the way its consumers render it: `hardend net
+// status --json` (dump with invalid UTF-8 replaced) and the daemon's reconciliation log line
+// ("network.drift.repaired" with the drift as a field, server/net_reconcile.cpp), in text and JSON log formats.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "fuzz_check.h"
@@ -14,6 +18,7 @@
 #include "net/facts.h"
 #include "net/iptables_save.h"
 #include "net/ruleset.h"
+#include "server/log.h"
 
 namespace {
 
@@ -62,7 +67,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto drift = hardend::net::compare_with_live(desired_ruleset(), *saved);
   (void)drift.str();
   (void)drift.repairable();
-  (void)hardend::net::to_json(drift).dump();
+  nlohmann::json drift_json = hardend::net::to_json(drift);
+  (void)drift_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  nlohmann::json fields{{"when", "periodic"}, {"networks_created", nlohmann::json::array()}, {"drift", drift_json}};
+  for (bool json_format : {false, true}) {
+    auto line = hardend::server::Log::format(json_format, "2026-01-01T00:00:00Z", "warn", "network.drift.repaired", fields);
+    require(!line.empty(), "the reconciliation log line renders");
+  }
   if (!saved->present) require(!drift.clean(), "a missing table is drift");
   return 0;
 }
