@@ -1,5 +1,5 @@
 // Fuzz harness: server.listen (server/http_server.h parse_listen_address), read from the config at start and on
-// reload. Input: the value. Invariants: TCP is accepted on loopback only (hardend never listens beyond this host)
+// reload. Input: the value. Invariants: no NUL byte in what is accepted; TCP is accepted on loopback only (hardend never listens beyond this host)
 // with a port; a unix socket has an absolute path; str() of an accepted address parses back to the same address.
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(!address.error().message.empty(), "a refused address says why");
     return 0;
   }
+  // A NUL byte would make the address shown (logs, str()) differ from the one bound (C strings stop at it).
+  require(address->host.find('\0') == std::string::npos && address->path.find('\0') == std::string::npos,
+          "an accepted address holds no NUL byte");
   if (address->kind == ListenAddress::Kind::tcp) {
     const std::string& host = address->host;
     boost::system::error_code error;
