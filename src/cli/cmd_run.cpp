@@ -134,8 +134,8 @@ void add_run_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "Exit code: the command's; 124 on timeout; 137 when OOM-killed; 125 when hardend could not run it.");
   cmd->add_option("image", options->image, "image reference (no tag = :latest)")->required();
   cmd->add_option("command", options->command, "command and arguments, after --")->required()->expected(-1);
-  cmd->add_option("--timeout", options->timeout_seconds, "kill the container after SECONDS")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", options->timeout_seconds, "kill the container after SECONDS (at most 86400)")
+      ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("--json", options->json,
                 "print one result object (exit code, timed_out, oom_killed, duration, stdout/stderr up to "
                 "run.output.limit with truncation flags)");

@@ -300,8 +300,8 @@ void add_script_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--args-json", options->args_json,
                   "typed arguments as a JSON object, e.g. '{\"count\": 3, \"ids\": [1, 2]}' (--arg wins)");
   cmd->add_option("--timeout", options->timeout_seconds,
-                  "kill the container after SECONDS (default 300; 0 = never)")
-      ->check(CLI::NonNegativeNumber);
+                  "kill the container after SECONDS (default 300; 0 = never; at most 86400)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_flag(
       "--json", options->json,
       "print one result object: entries, logs, error, timed_out, oom_killed, duration_ms, exit_code, "

@@ -138,6 +138,8 @@ std::string ListenAddress::str() const {
 
 Result<ListenAddress> parse_listen_address(const std::string& text) {
   ListenAddress address;
+  // The socket APIs read C strings: what follows a NUL would be shown in logs but never bound.
+  if (text.find('\0') != std::string::npos) return Error{"listen address: contains a NUL byte"};
   if (text.starts_with("unix:")) {
     std::string path = text.substr(5);
     while (path.starts_with("//")) path.erase(0, 1);

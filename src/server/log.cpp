@@ -30,7 +30,9 @@ std::string Log::format(bool json, const std::string& timestamp, const std::stri
   }
   std::string line = timestamp + " " + level + " " + event;
   for (const auto& [key, value] : fields.items()) {
-    std::string shown = value.is_string() ? value.get<std::string>() : value.dump();
+    // Replace, never throw: fields carry what the system reported (iptables comments, paths) in any encoding.
+    std::string shown = value.is_string() ? value.get<std::string>()
+                                          : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     bool quote = shown.empty() || shown.find_first_of(" \"=") != std::string::npos;
     line += " " + key + "=" + (quote ? nlohmann::json(shown).dump(-1, ' ', false,
                                                                  nlohmann::json::error_handler_t::replace)

@@ -53,8 +53,10 @@ Result<RunSubmission> parse_run_submission(const std::string& body) {
   HARDEND_TRY_VOID(string_field("image", submission.image));
   double timeout_seconds = kDefaultRunTimeoutSeconds;
   if (parsed.contains("timeout") && !parsed["timeout"].is_null()) {
-    if (!parsed["timeout"].is_number() || parsed["timeout"].get<double>() < 0)
-      return Error{"\"timeout\" must be a number of seconds (0: none)"};
+    if (!parsed["timeout"].is_number() || !(parsed["timeout"].get<double>() >= 0) ||
+        parsed["timeout"].get<double>() > kMaxRunTimeoutSeconds)
+      return Error{"\"timeout\" must be a number of seconds from 0 (none) to " +
+                   std::to_string(static_cast<int64_t>(kMaxRunTimeoutSeconds)) + " (one day)"};
     timeout_seconds = parsed["timeout"].get<double>();
   }
   if (timeout_seconds > 0)

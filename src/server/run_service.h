@@ -25,6 +25,7 @@
 namespace hardend::server {
 
 inline constexpr double kDefaultRunTimeoutSeconds = 300;  // as `hardend script`
+inline constexpr double kMaxRunTimeoutSeconds = 86400;     // larger values would overflow the milliseconds
 
 // A parsed POST /v1/runs body.
 struct RunSubmission {

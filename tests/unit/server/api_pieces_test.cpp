@@ -113,6 +113,30 @@ TEST(LogLine, TextAndJson) {
   EXPECT_EQ(json["n"], 2);
 }
 
+// Found by fuzzing (docs/RELIABILITY.md): a drift report carrying an iptables comment in Latin-1 made the text
+// log format throw on the daemon's background thread.
+TEST(LogLine, FieldsThatAreNotUtf8AreReplacedNotThrown) {
+  nlohmann::json fields{{"drift", nlohmann::json::array({std::string("comment caf\xe9")})}};
+  std::string line;
+  EXPECT_NO_THROW(line = Log::format(false, "T", "warning", "network.drift.repaired", fields));
+  EXPECT_NE(line.find("drift="), std::string::npos);
+  EXPECT_NO_THROW(Log::format(true, "T", "warning", "network.drift.repaired", fields));
+}
+
+// Found by fuzzing: a huge timeout overflowed the milliseconds; a NUL in server.listen was accepted.
+TEST(RunSubmission, TimeoutIsBounded) {
+  EXPECT_FALSE(parse_run_submission(R"({"argv": ["id"], "timeout": 1e300})").ok());
+  EXPECT_FALSE(parse_run_submission(R"({"argv": ["id"], "timeout": 86401})").ok());
+  auto day = parse_run_submission(R"({"argv": ["id"], "timeout": 86400})");
+  ASSERT_TRUE(day.ok());
+  EXPECT_EQ(day->timeout, std::chrono::milliseconds(86400000));
+}
+
+TEST(ListenAddress, NulIsRefused) {
+  EXPECT_FALSE(parse_listen_address(std::string("tcp://127.0.0.1\0:evil:80", 24)).ok());
+  EXPECT_FALSE(parse_listen_address(std::string("unix:/run/x.sock\0/../etc", 24)).ok());
+}
+
 TEST(SdNotify, SendsOneDatagram) {
   std::string path = (std::filesystem::temp_directory_path() / ("hardend-notify-" + std::to_string(getpid()))).string();
   ::unlink(path.c_str());
