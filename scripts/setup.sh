@@ -77,7 +77,8 @@ if [ "${HARDEND_SETUP_PODMAN:-1}" != 0 ]; then
     log "starting podman system service on $podman_socket (log: /var/log/hardend-podman.log)"
     mkdir -p "$(dirname "$podman_socket")"
     # --time=0: the service never exits for being idle (the tests come and go).
-    nohup podman system service --time=0 "unix://$podman_socket" >/var/log/hardend-podman.log 2>&1 &
+    # From /: conmon writes files such as "oom" into its working directory, which must not be the checkout.
+    (cd / && nohup podman system service --time=0 "unix://$podman_socket" >/var/log/hardend-podman.log 2>&1 &)
     for _ in $(seq 1 60); do podman_ping && break; sleep 0.5; done
     podman_ping || { echo "[setup] podman did not come up; see /var/log/hardend-podman.log" >&2; tail -20 /var/log/hardend-podman.log >&2; exit 1; }
   fi
