@@ -23,17 +23,6 @@ struct RunOptions {
   bool json = false;
 };
 
-// Keeps at most `limit` bytes of a stream, remembering whether anything was cut.
-struct CappedBuffer {
-  std::string data;
-  bool truncated = false;
-  void append(std::string_view bytes, size_t limit) {
-    size_t room = data.size() < limit ? limit - data.size() : 0;
-    if (bytes.size() > room) truncated = true;
-    data.append(bytes.substr(0, room));
-  }
-};
-
 std::string describe_limit(const std::optional<int64_t>& memory) {
   return memory ? format_size(*memory) : std::string("(none set)");
 }
@@ -61,7 +50,7 @@ int run(const GlobalOptions& global, const RunOptions& options) {
 
   const size_t output_limit = static_cast<size_t>(config->output_limit.value);
   std::mutex output_mutex;
-  CappedBuffer captured_stdout, captured_stderr;
+  runner::CappedBuffer captured_stdout, captured_stderr;
   runner::OutputSink sink;
   if (options.json) {
     sink.on_stdout = [&](std::string_view b) {
@@ -101,20 +90,8 @@ int run(const GlobalOptions& global, const RunOptions& options) {
   }
 
   if (options.json) {
-    nlohmann::json out{{"image", spec->image},
-                       {"command", options.command},
-                       {"exit_code", result->exit_code},
-                       {"timed_out", result->timed_out},
-                       {"oom_killed", result->oom_killed},
-                       {"interrupted", result->interrupted},
-                       {"duration_ms", result->duration.count()},
-                       {"memory_limit", result->memory_limit ? nlohmann::json(*result->memory_limit) : nullptr},
-                       {"stdout", captured_stdout.data},
-                       {"stdout_truncated", captured_stdout.truncated},
-                       {"stderr", captured_stderr.data},
-                       {"stderr_truncated", captured_stderr.truncated},
-                       {"output_limit", output_limit},
-                       {"message", message}};
+    nlohmann::json out = runner::run_result_json(spec->image, options.command, *result, captured_stdout,
+                                                 captured_stderr, output_limit, message);
     // Bytes that are not valid UTF-8 are replaced rather than failing the whole result.
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (!message.empty()) {

@@ -174,4 +174,24 @@ Result<int> remove_leftovers(docker::Client& client, const std::string& kind) {
   return removed;
 }
 
+nlohmann::json run_result_json(const std::string& image, const std::vector<std::string>& command,
+                               const RunResult& result, const CappedBuffer& captured_stdout,
+                               const CappedBuffer& captured_stderr, std::size_t output_limit,
+                               const std::string& message) {
+  return {{"image", image},
+          {"command", command},
+          {"exit_code", result.exit_code},
+          {"timed_out", result.timed_out},
+          {"oom_killed", result.oom_killed},
+          {"interrupted", result.interrupted},
+          {"duration_ms", result.duration.count()},
+          {"memory_limit", result.memory_limit ? nlohmann::json(*result.memory_limit) : nlohmann::json(nullptr)},
+          {"stdout", captured_stdout.data},
+          {"stdout_truncated", captured_stdout.truncated},
+          {"stderr", captured_stderr.data},
+          {"stderr_truncated", captured_stderr.truncated},
+          {"output_limit", output_limit},
+          {"message", message}};
+}
+
 }  // namespace hardend::runner

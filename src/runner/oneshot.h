@@ -52,6 +52,23 @@ struct RunResult {
   std::optional<int64_t> memory_limit;  // for the OOM message
 };
 
+// Keeps at most `limit` bytes of a stream, remembering whether anything was cut.
+struct CappedBuffer {
+  std::string data;
+  bool truncated = false;
+  void append(std::string_view bytes, std::size_t limit) {
+    std::size_t room = data.size() < limit ? limit - data.size() : 0;
+    if (bytes.size() > room) truncated = true;
+    data.append(bytes.substr(0, room));
+  }
+};
+
+// The result object of `hardend run --json`, which POST /v1/runs answers for a command too.
+nlohmann::json run_result_json(const std::string& image, const std::vector<std::string>& command,
+                               const RunResult& result, const CappedBuffer& captured_stdout,
+                               const CappedBuffer& captured_stderr, std::size_t output_limit,
+                               const std::string& message);
+
 // A container that is removed (force) when the guard goes out of scope, unless released.
 class ContainerGuard {
  public:

@@ -14,16 +14,6 @@ constexpr int kAcquireAttempts = 3;  // a pool retired by a reload between looku
 
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
-struct CappedBuffer {
-  std::string data;
-  bool truncated = false;
-  void append(std::string_view bytes, std::size_t limit) {
-    std::size_t room = data.size() < limit ? limit - data.size() : 0;
-    if (bytes.size() > room) truncated = true;
-    data.append(bytes.substr(0, room));
-  }
-};
-
 }  // namespace
 
 RunOutcomeKind classify(int exit_code) {
@@ -140,7 +130,7 @@ RunAnswer RunService::run_command(const config::Config& config, const policy::Co
   request.labels = labels_;
   const auto output_limit = static_cast<std::size_t>(config.output_limit.value);
   std::mutex output_mutex;
-  CappedBuffer captured_stdout, captured_stderr;
+  runner::CappedBuffer captured_stdout, captured_stderr;
   runner::OutputSink sink{[&](std::string_view bytes) {
                             std::lock_guard lock(output_mutex);
                             captured_stdout.append(bytes, output_limit);
@@ -164,20 +154,8 @@ RunAnswer RunService::run_command(const config::Config& config, const policy::Co
     outcome = RunOutcomeKind::failed;
     message = "interrupted; the container was killed and removed";
   }
-  json out{{"image", spec.image},
-           {"command", submission.argv},
-           {"exit_code", result->exit_code},
-           {"timed_out", result->timed_out},
-           {"oom_killed", result->oom_killed},
-           {"interrupted", result->interrupted},
-           {"duration_ms", result->duration.count()},
-           {"memory_limit", result->memory_limit ? json(*result->memory_limit) : json(nullptr)},
-           {"stdout", captured_stdout.data},
-           {"stdout_truncated", captured_stdout.truncated},
-           {"stderr", captured_stderr.data},
-           {"stderr_truncated", captured_stderr.truncated},
-           {"output_limit", output_limit},
-           {"message", message}};
+  json out = runner::run_result_json(spec.image, submission.argv, *result, captured_stdout, captured_stderr,
+                                     output_limit, message);
   return {HttpAnswer{200, dump(out)}, outcome};
 }
 
