@@ -36,6 +36,7 @@ PUMP_TEXT_FRAME_CHARS = 16384
 # then kill the run's process group.
 ORPHAN_GRACE_SECONDS = 0.5
 MAX_TRACEBACK_CHARS = 65536
+MAX_LEFTOVERS_REPORTED = 8
 EXIT_BAD_REQUEST = 2
 EXIT_EXECUTOR_FAILURE = 70
 
@@ -767,13 +768,18 @@ def pump_run(pid, stdout_r, stderr_r, frames_r, pump):
     return status
 
 
-def reap_script_process(pid):
-    """After the done frame of a run whose process reported its exit: it is ending (or ended by the group kill
-    unless it left its group): make sure, and reap it and the orphans."""
+def end_script_process(pid):
+    """A run whose process reported its exit: it is ending (or ended by the group kill unless it left its
+    group): make sure, before anything looks for leftovers. Still our unreaped child: the pid is no one else's."""
     try:
-        os.kill(pid, signal.SIGKILL)  # still our unreaped child: the pid cannot be anyone else's
+        os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def reap_script_process(pid):
+    """After the done frame of a run whose process reported its exit (end_script_process() ended it): reap it
+    and the orphans."""
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
@@ -797,6 +803,84 @@ def _reap_orphans():
             return
         if pid == 0:
             return
+
+
+def _process_stat(pid):
+    """(name, state, parent pid, process group) of a process, from /proc; None when it is gone."""
+    try:
+        fd = os.open("/proc/%d/stat" % pid, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    close = data.rfind(b")")  # the name may hold spaces and parentheses itself
+    fields = data[close + 2:].split()
+    if len(fields) < 3:
+        return None
+    name = data[data.find(b"(") + 1:close].decode("utf-8", "replace")
+    return name, fields[0].decode("ascii", "replace"), int(fields[1]), int(fields[2])
+
+
+def find_leftover_processes(run_pid):
+    """Processes of the container that are still alive after a run and that the run's group kill missed: they
+    left the run's process group (setsid, setpgid, a double-forked daemon) and would live on into the next run.
+    Everything else a run started is either dead (a zombie, reaped later) or in the run's group, which has just
+    been sent SIGKILL (it cannot fork any more and dies on its own). Called after that kill and before the next
+    run's process exists, so every other live process is a leftover. As the container's PID 1 every process in
+    /proc is ours; elsewhere (the host-side tests) only our descendants are, which orphans stay as we are their
+    subreaper (become_subreaper()). Returns [(pid, name)]."""
+    me = os.getpid()
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != me:
+            stat = _process_stat(int(entry))
+            if stat is not None:
+                stats[int(entry)] = stat
+    if me != 1:
+        stats = {pid: stat for pid, stat in stats.items() if _descends_from(pid, me, stats)}
+    return [(pid, stat[0]) for pid, stat in sorted(stats.items())
+            if stat[1] not in ("Z", "X", "x") and stat[3] != run_pid and pid != run_pid]
+
+
+def _descends_from(pid, ancestor, stats):
+    seen = set()
+    while pid in stats and pid not in seen:
+        seen.add(pid)
+        pid = stats[pid][2]
+        if pid == ancestor:
+            return True
+    return False
+
+
+def become_subreaper():
+    """Outside a container (where the executor is not PID 1) orphans of a run would go to the host's init and
+    escape find_leftover_processes(): make them ours, as they are in a container."""
+    if os.getpid() == 1:
+        return
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
+def report_leftovers(done, run_pid):
+    """Puts the run's leftover processes (if any) into its done frame, so that the engine never gives this
+    container another run, and kills them (the engine removes the container in any case)."""
+    leftovers = find_leftover_processes(run_pid)
+    if not leftovers:
+        return
+    done["leftover"] = len(leftovers)
+    done["leftover_processes"] = ["{} {}".format(pid, name) for pid, name in leftovers[:MAX_LEFTOVERS_REPORTED]]
+    for pid, _ in leftovers:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def decode_request(line):
@@ -906,6 +990,8 @@ def serve_request(line, out, prepared, current_run):
     prepared.hand_over(line)
     pump = RunPump(out, output_limit_of(request))
     status = pump_run(pid, *prepared.pipes, pump)
+    if status is None:
+        end_script_process(pid)
     done = {"t": "done", "duration_ms": int((time.monotonic() - started) * 1000)}
     if status is None:
         done["exit_code"] = pump.reported_exit
@@ -916,6 +1002,7 @@ def serve_request(line, out, prepared, current_run):
         done["exit_code"] = os.waitstatus_to_exitcode(status)
     if request.get("id") is not None:
         done["id"] = request["id"]
+    report_leftovers(done, pid)
     out.emit(done)
     if status is None:
         reap_script_process(pid)
@@ -941,6 +1028,7 @@ def main(boot, stdin):
     world = ScriptWorld(compile_modules(boot.get("modules") or {}))
     current_run = {"pid": None}
     install_stop_handler(current_run)
+    become_subreaper()
 
     def prepare():
         prepared = PreparedRun(out, world)

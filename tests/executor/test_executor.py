@@ -146,6 +146,99 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(run.stdout, "started\n")
 
 
+# A run that leaves a daemon behind: double fork, setsid, a `sleep` that writes its pid to a marker file first.
+DAEMONIZE = script("""
+    import os, subprocess, time
+    marker = demisto.args()["marker"]
+    subprocess.Popen(["sh", "-c", "echo $$ > " + marker + "; exec sleep 60"], start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if os.fork() == 0:  # the classic daemon: fork, setsid, fork again, the middle process exits at once
+        os.setsid()
+        if os.fork() == 0:
+            os.execvp("sleep", ["sleep", "61"])
+        os._exit(0)
+    os.wait()
+    for _ in range(200):
+        if os.path.exists(marker) and open(marker).read().strip():
+            break
+        time.sleep(0.05)
+    print("daemonized")
+    """)
+
+
+class LeftoverProcessTests(unittest.TestCase):
+    """After each run the executor looks for processes that escaped the run's process-group kill and reports
+    them in the done frame (`leftover`), so that a warm container is never reused with them inside."""
+
+    def setUp(self):
+        import tempfile
+        self.work = tempfile.mkdtemp(prefix="hardend-leftover-")
+        self.marker = self.work + "/pid"
+
+    def tearDown(self):
+        import os
+        import shutil
+        import signal
+        try:
+            with open(self.marker) as marker:
+                os.kill(int(marker.read()), signal.SIGKILL)  # in case the executor did not
+        except (OSError, ValueError):
+            pass
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def test_daemon_that_left_the_run_is_reported_and_ended(self):
+        probe = script("""
+            import os
+            pid = int(open(demisto.args()["marker"]).read())
+            try:
+                os.kill(pid, 0)
+                state = open("/proc/%d/stat" % pid).read().split(")")[1].split()[0]
+                print("alive" if state not in ("Z", "X") else "dead")
+            except ProcessLookupError:
+                print("dead")
+            """)
+        run = run_executor(bootstrap_line("loop") + request_line(DAEMONIZE, args={"marker": self.marker}, run_id="a")
+                           + request_line(probe, args={"marker": self.marker}, run_id="b"), timeout=60)
+        first, second = run.of("done")
+        self.assertEqual(first["exit_code"], 0, run.frames)
+        self.assertEqual(first.get("leftover"), 2, first)
+        self.assertEqual(len(first["leftover_processes"]), 2, first)
+        self.assertTrue(all(p.split()[1] in ("sleep", "sh") for p in first["leftover_processes"]), first)
+        self.assertNotIn("leftover", second, "the executor ends what it reported: the next run starts clean")
+        self.assertEqual(run.stdout.splitlines(), ["daemonized", "dead"])
+
+    def test_own_process_group_counts_as_leaving(self):
+        run = run_script(script("""
+            import subprocess
+            subprocess.Popen(["sleep", "30"], process_group=0)
+            """), timeout=60)
+        self.assertEqual(run.exit_code, 0)
+        self.assertEqual(run.done.get("leftover"), 1, run.done)
+        self.assertIn("sleep", run.done["leftover_processes"][0])
+
+    def test_processes_in_the_runs_group_or_finished_are_not_leftovers(self):
+        # Children in the run's group are killed with it; a child in its own session that has ended is no
+        # leftover either: neither may make a healthy container look tainted.
+        run = run_script(script("""
+            import subprocess
+            subprocess.Popen(["sleep", "30"])
+            subprocess.run(["true"], start_new_session=True)
+            subprocess.Popen(["true"], start_new_session=True).wait()
+            print("ok")
+            """), timeout=60)
+        self.assertEqual(run.stdout, "ok\n")
+        self.assertNotIn("leftover", run.done)
+
+    def test_script_process_leaving_its_group_is_ended_by_pid_not_reported(self):
+        run = run_executor(bootstrap_line("loop") + request_line(script("""
+            import os
+            os.setpgid(0, os.getpgid(os.getppid()))  # a group leader cannot setsid(): join the executor's group
+            print("left")
+            """), run_id="a") + request_line("print('next')\n", run_id="b"), timeout=60)
+        self.assertEqual([d.get("leftover") for d in run.of("done")], [None, None], run.frames)
+        self.assertEqual(run.stdout, "left\nnext\n")
+
+
 class GlobalsAndArgsTests(unittest.TestCase):
     def test_platform_globals_without_imports(self):
         run = run_script(script("""
