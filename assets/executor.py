@@ -459,6 +459,15 @@ class ScriptWorld:
             self.main_module = script_main_module(common)
         except BaseException as exc:
             self.failure = (exc, traceback.format_exc())
+        # The script process's own frames channel and sys.stdin/stdout/stderr are built here too, once: objects
+        # made in a freshly forked process write to pages shared with the pump, and every such page costs the
+        # process a copy-on-write fault. The frames pipe is moved to the fd reserved here (a /dev/null
+        # placeholder in the pump, never written there).
+        self.frames_fd = os.open(os.devnull, os.O_WRONLY)
+        self.frames = ScriptFrames(self.frames_fd, DEFAULT_OUTPUT_LIMIT)
+        self.stdin = open(os.devnull, "r")  # the executor's own stdin (the request stream) is not the script's
+        self.stdout = FrameTextStream(self.frames, "stdout", 1)
+        self.stderr = FrameTextStream(self.frames, "stderr", 2)
 
     def enter(self, frames):
         """In the script process: its frames channel and its __main__."""
@@ -525,13 +534,14 @@ def script_process_main(request_r, world, stdout_w, stderr_w, frames_w):
     os.dup2(devnull, 0)
     os.dup2(stdout_w, 1)
     os.dup2(stderr_w, 2)
-    for fd in (devnull, stdout_w, stderr_w):
+    os.dup2(frames_w, world.frames_fd, inheritable=False)
+    for fd in (devnull, stdout_w, stderr_w, frames_w):
         if fd > 2:
             os.close(fd)
-    frames = ScriptFrames(frames_w, DEFAULT_OUTPUT_LIMIT)
-    sys.stdin = open(os.devnull, "r")  # the executor's own stdin (the request stream) is not the script's
-    sys.stdout = FrameTextStream(frames, "stdout", 1)
-    sys.stderr = FrameTextStream(frames, "stderr", 2)
+    frames = world.frames
+    sys.stdin = world.stdin
+    sys.stdout = world.stdout
+    sys.stderr = world.stderr
     streams = (sys.stdout, sys.stderr)
 
     def before_fork():
@@ -928,7 +938,7 @@ class PreparedRun:
                 except OSError:
                     pass
             finally:
-                announce_exit(frames_w, exit_code)
+                announce_exit(world.frames_fd, exit_code)
                 os._exit(exit_code or 0)
         try:
             os.setpgid(pid, pid)  # also from this side: no window in which a kill of the group could miss it
