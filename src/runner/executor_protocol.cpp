@@ -11,6 +11,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::size_t kMaxLeftoverNames = 8;  // as many as the executor sends; the count is what decides
+
 std::string dump_line(const json& value) {
   // replace: invalid UTF-8 from a script file must not throw on the way into the container
   return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -186,6 +188,16 @@ Frame parse_frame_line(std::string_view line) {
     frame.exit_code = code->get<int>();
     auto signal = value.find("signal");
     if (signal != value.end() && signal->is_number_integer()) frame.signal = signal->get<int>();
+    auto leftover = value.find("leftover");
+    if (leftover != value.end() && leftover->is_number_unsigned())
+      frame.leftover_processes = leftover->get<std::size_t>();
+    else if (leftover != value.end())
+      frame.leftover_processes = 1;  // malformed but present: something was left, which is all that matters
+    auto names = value.find("leftover_processes");
+    if (names != value.end() && names->is_array())
+      for (const auto& name : *names)
+        if (name.is_string() && frame.leftover_names.size() < kMaxLeftoverNames)
+          frame.leftover_names.push_back(sanitize_utf8(name.get<std::string>().substr(0, 256)));
     frame.wire_bytes = wire_bytes;
     return frame;
   }
@@ -301,6 +313,8 @@ void ResultAggregator::add(const Frame& frame) {
       flush_stderr();
       script_exit_code_ = frame.exit_code;
       script_signal_ = frame.signal;
+      leftover_processes_ = frame.leftover_processes;
+      leftover_names_ = frame.leftover_names;
       break;
     case FrameKind::ready:
     case FrameKind::unknown:
@@ -365,6 +379,8 @@ ScriptResult ResultAggregator::finish(const RunOutcome& outcome) {
   result.duration_ms = outcome.duration_ms;
   result.truncated = truncated_;
   result.script_exit_code = script_exit_code_;
+  result.leftover_processes = leftover_processes_;
+  result.leftover_names = leftover_names_;
   result.error = error_;
 
   bool script_process_killed = !script_exit_code_ || script_signal_ == SIGKILL;

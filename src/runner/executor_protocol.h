@@ -71,6 +71,10 @@ struct Frame {
   nlohmann::json entry;        // entry
   int exit_code = 0;           // done
   std::optional<int> signal;   // done, when the script process was killed by a signal
+  // done: processes the run left alive outside its process group (a setsid'd daemon), with "pid name" of the
+  // first few. The executor kills them, but a container that had them is never given another run.
+  std::size_t leftover_processes = 0;
+  std::vector<std::string> leftover_names;
   std::size_t wire_bytes = 0;  // length of the line as received, newline included
 };
 
@@ -118,6 +122,8 @@ struct ScriptResult {
   int exit_code = kExitSuccess;  // what `hardend script` exits with
   bool truncated = false;
   std::optional<int> script_exit_code;  // from the done frame (128+signal when killed); not in to_json()
+  std::size_t leftover_processes = 0;   // from the done frame; not in to_json()
+  std::vector<std::string> leftover_names;
 
   // {entries, logs, error, timed_out, oom_killed, duration_ms, exit_code, truncated}
   nlohmann::json to_json() const;
@@ -161,6 +167,8 @@ class ResultAggregator {
   std::optional<std::string> error_;
   std::optional<int> script_exit_code_;
   std::optional<int> script_signal_;
+  std::size_t leftover_processes_ = 0;
+  std::vector<std::string> leftover_names_;
   bool truncated_ = false;
 };
 

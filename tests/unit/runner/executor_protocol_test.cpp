@@ -137,6 +137,46 @@ TEST(ParseFrameLine, KnowsEveryFrameType) {
   EXPECT_EQ(frame_of({{"t", "progress"}}).kind, FrameKind::unknown);
 }
 
+TEST(ParseFrameLine, DoneFrameCarriesTheRunsLeftoverProcesses) {
+  Frame clean = frame_of({{"t", "done"}, {"exit_code", 0}});
+  EXPECT_EQ(clean.leftover_processes, 0U);
+  EXPECT_TRUE(clean.leftover_names.empty());
+
+  Frame tainted = frame_of({{"t", "done"},
+                            {"exit_code", 0},
+                            {"leftover", 2},
+                            {"leftover_processes", json::array({"17 sleep", "18 sh"})}});
+  EXPECT_EQ(tainted.kind, FrameKind::done);
+  EXPECT_EQ(tainted.leftover_processes, 2U);
+  EXPECT_EQ(tainted.leftover_names, (std::vector<std::string>{"17 sleep", "18 sh"}));
+
+  // A count that is not a count still says something was left: never read as "clean".
+  for (json odd : {json(-1), json("3"), json(true), json(1.5)})
+    EXPECT_EQ(frame_of({{"t", "done"}, {"exit_code", 0}, {"leftover", odd}}).leftover_processes, 1U) << odd;
+  // Names are only for the log: bounded in number and length, never a reason to drop the frame.
+  json many = json::array();
+  for (int i = 0; i < 50; ++i) many.push_back(std::string(1000, 'x'));
+  many.push_back(5);
+  Frame long_names = frame_of({{"t", "done"}, {"exit_code", 0}, {"leftover", 51}, {"leftover_processes", many}});
+  EXPECT_EQ(long_names.kind, FrameKind::done);
+  EXPECT_EQ(long_names.leftover_processes, 51U);
+  EXPECT_EQ(long_names.leftover_names.size(), 8U);
+  EXPECT_EQ(long_names.leftover_names[0].size(), 256U);
+}
+
+TEST(ResultAggregator, KeepsTheLeftoverReportOutOfTheResultJson) {
+  ResultAggregator aggregator;
+  aggregator.add(frame_of({{"t", "done"},
+                           {"exit_code", 0},
+                           {"leftover", 1},
+                           {"leftover_processes", json::array({"9 sleep"})}}));
+  ScriptResult result = aggregator.finish({});
+  EXPECT_EQ(result.exit_code, kExitSuccess) << "the script itself succeeded";
+  EXPECT_EQ(result.leftover_processes, 1U);
+  EXPECT_EQ(result.leftover_names, std::vector<std::string>{"9 sleep"});
+  EXPECT_FALSE(result.to_json().contains("leftover"));
+}
+
 TEST(ParseFrameLine, TreatsAnythingElseAsPrintedText) {
   for (std::string line :
        {"plain text", "{not json", "[1,2]", "{\"no_type\":1}", "{\"t\":5}", "{\"t\":\"stdout\",\"data\":5}",
