@@ -223,10 +223,18 @@ HttpAnswer Api::policy_answer(const Serving& serving, const std::string& image_t
   return HttpAnswer{200, dump(out)};
 }
 
+// 503 while draining, and while the container runtime does not answer (runs would fail): a load balancer or
+// systemd watchdog takes this instance out until the runtime is back, which it notices by itself.
 HttpAnswer Api::health_answer() const {
-  json out{{"status", admitting_ ? "ok" : "draining"}, {"runs_in_flight", in_flight_.load()},
+  const std::string runtime_problem = pools_.runtime_problem();
+  const bool healthy = admitting_ && runtime_problem.empty();
+  json out{{"status", !admitting_               ? "draining"
+                      : runtime_problem.empty() ? "ok"
+                                                : "runtime unavailable"},
+           {"runs_in_flight", in_flight_.load()},
            {"pools", pools_.gauges().size()}};
-  return HttpAnswer{admitting_ ? 200u : 503u, dump(out)};
+  if (!runtime_problem.empty()) out["error"] = runtime_problem;
+  return HttpAnswer{healthy ? 200u : 503u, dump(out)};
 }
 
 }  // namespace hardend::server

@@ -9,13 +9,15 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <variant>
 
-#include "common/strings.h"
 #include "check/check_image.h"
+#include "common/strings.h"
 #include "policy/image_ref.h"
 #include "policy/runtime_facts.h"
 #include "runner/oneshot.h"
@@ -105,6 +107,130 @@ Result<int> remove_daemon_containers(docker::Client& client, const std::string& 
   return removed;
 }
 
+// Containers of this daemon that a runtime outage left exited, dead or never started (their runs failed,
+// their removal failed with the runtime down), created no later than `created_by` (unix seconds, the
+// runtime's last answer before the outage): a container of a run started after the outage is never touched.
+Result<int> remove_outage_leftovers(docker::Client& client, const std::string& listen, int64_t created_by) {
+  auto containers =
+      client.list_containers({runner::kManagedLabel, std::string(kServeLabel) + "=" + listen}, true);
+  if (!containers.ok()) return containers.take_error();
+  int removed = 0;
+  for (const auto& container : *containers) {
+    const std::string state = container.value("State", "");
+    if (state != "exited" && state != "dead" && state != "created") continue;
+    if (container.value("Created", int64_t{0}) > created_by) continue;
+    auto status = client.remove_container(container.value("Id", ""), /*force=*/true);
+    if (status.ok() || docker::is_not_found(status.error())) ++removed;
+  }
+  return removed;
+}
+
+int64_t unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// `hardend serve` started while the runtime does not answer: retries with backoff (each attempt and the wait
+// logged, systemd told STATUS=...), answering every request with 503 "runtime unavailable" meanwhile (over
+// TCP the bearer token is still required). Gives the runtime's info once it answers, or an exit code: 0 after
+// SIGTERM/SIGINT, 2 when it cannot listen or runtime_wait is over.
+std::variant<json, int> wait_for_runtime(docker::Client& client, const std::string& runtime,
+                                         const config::Config& config, const ListenAddress& listen,
+                                         const std::string& token,
+                                         std::optional<std::chrono::seconds> max_wait, Log& log) {
+  auto info = client.info();
+  if (info.ok()) return std::move(*info);
+  const auto started = Clock::now();
+  const std::string hint = docker::start_service_hint(runtime, client.endpoint());
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stop = false;
+  int attempts = 1;
+  std::string problem = info.error().message;
+
+  asio::io_context io;
+  HttpServer server(io, [&](HttpRequest request, Respond respond) {
+    if (request.over_tcp && !bearer_matches(request.authorization, token))
+      return respond(
+          error_answer(401, "unauthorized: send Authorization: Bearer <token> (server.token.file)"));
+    std::lock_guard lock(mutex);
+    respond(HttpAnswer{
+        503,
+        json{
+            {"status", "runtime unavailable"}, {"error", problem}, {"attempts", attempts}, {"retrying", true}}
+                .dump(2) +
+            "\n"});
+  });
+  auto group = socket_group(config);
+  if (!group.ok()) return log.error("serve.failed", {{"error", group.error().message}}), kCannotStart;
+  server.set_max_body(static_cast<std::size_t>(config.server_max_body.value));
+  if (auto listening = server.listen(listen, *group); !listening.ok())
+    return log.error("serve.failed", {{"error", listening.error().message}}), kCannotStart;
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& error, int signal) {
+        if (error) return;
+        if (signal == SIGHUP) {
+          log.info("reload.deferred",
+                   {{"why", "waiting for the container runtime; the config is read again at start"}});
+          return signals.async_wait(on_signal);
+        }
+        std::lock_guard lock(mutex);
+        stop = true;
+        wake.notify_all();
+      };
+  signals.async_wait(on_signal);
+  std::thread loop([&io] { io.run(); });
+  auto finish = [&] {
+    server.stop_accepting();
+    signals.cancel();
+    io.stop();
+    loop.join();
+  };
+
+  for (int attempt = 1;; ++attempt) {
+    auto delay = runtime_retry_delay(attempt);
+    const auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started);
+    if (max_wait && max_wait->count() > 0) {
+      if (waited >= *max_wait) {
+        finish();
+        log.error("serve.failed", {{"error", "the container runtime did not answer within " +
+                                                 std::to_string(max_wait->count()) +
+                                                 " s (--runtime-wait): " + problem + "; " + hint}});
+        return kCannotStart;
+      }
+      delay = std::min(delay, *max_wait - waited);
+    }
+    log.error("runtime.unavailable", {{"attempt", attempt},
+                                      {"error", problem},
+                                      {"hint", hint},
+                                      {"retry_in_seconds", delay.count()},
+                                      {"waited_seconds", waited.count()}});
+    (void)sd_notify("STATUS=waiting for the container runtime (attempt " + std::to_string(attempt) +
+                    ", next in " + std::to_string(delay.count()) + " s): " + problem);
+    {
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, delay, [&] { return stop; });
+      if (stop) break;
+    }
+    info = client.info();
+    std::lock_guard lock(mutex);
+    attempts = attempt + 1;
+    if (info.ok()) break;
+    problem = info.error().message;
+  }
+  finish();
+  if (!info.ok()) {
+    log.info("serve.stopped", {{"why", "signal while waiting for the container runtime"}});
+    return 0;
+  }
+  log.info(
+      "runtime.available",
+      {{"attempts", attempts},
+       {"waited_seconds", std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()}});
+  return std::move(*info);
+}
+
 class Daemon {
  public:
   Daemon(const ServeOptions& options, config::Config config, ListenAddress listen, std::string token,
@@ -150,6 +276,7 @@ class Daemon {
     warm_default_pool(*serving);
     wait_for_signal();
     schedule_maintenance();
+    schedule_runtime_watch();
     log_.info("serve.started", {{"listen", listen_.str()},
                                 {"config", serving->config->path.empty() ? "(built-in defaults)" : serving->config->path},
                                 {"workers", worker_count_},
@@ -205,6 +332,52 @@ class Daemon {
     });
   }
 
+  // Pings the runtime every kRuntimeWatchPeriod (one ping at a time, off the io thread).
+  void schedule_runtime_watch() {
+    runtime_watch_.expires_after(kRuntimeWatchPeriod);
+    runtime_watch_.async_wait([this](const boost::system::error_code& error) {
+      if (error || draining_) return;
+      if (!runtime_ping_running_.exchange(true))
+        asio::post(background_, [this] {
+          check_runtime();
+          runtime_ping_running_ = false;
+        });
+      schedule_runtime_watch();
+    });
+  }
+
+  // On a background thread. Down: /healthz says so, once logged. Back: the pools recover, the outage's exited
+  // containers are removed, and how long it took is logged.
+  void check_runtime() {
+    auto answered = client_.version();
+    if (!answered.ok()) {
+      if (!runtime_down_) {
+        runtime_down_ = true;
+        runtime_down_since_ = Clock::now();
+        log_.error("runtime.unavailable",
+                   {{"error", answered.error().message}, {"runs_in_flight", api_.in_flight()}});
+        (void)sd_notify("STATUS=runtime unavailable: " + answered.error().message);
+      }
+      pools_.runtime_unavailable(answered.error().message);
+      return;
+    }
+    if (!runtime_down_) {
+      last_runtime_answer_unix_ = unix_seconds_now();
+      return;
+    }
+    runtime_down_ = false;
+    pools_.runtime_available();
+    auto removed = remove_outage_leftovers(client_, listen_.str(), last_runtime_answer_unix_);
+    last_runtime_answer_unix_ = unix_seconds_now();
+    const double down_seconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - runtime_down_since_).count() /
+        1000.0;
+    log_.info("runtime.recovered", {{"down_seconds", down_seconds},
+                                    {"leftovers_removed", removed.ok() ? *removed : 0},
+                                    {"leftovers_error", removed.ok() ? "" : removed.error().message}});
+    (void)sd_notify("STATUS=serving on " + listen_.str());
+  }
+
   // On the io thread (maintenance): one periodic network pass at a time, every server.network.reconcile.seconds.
   void reconcile_when_due() {
     config::ConfigPtr config = serving_.get()->config;
@@ -226,6 +399,7 @@ class Daemon {
     api_.stop_admitting();
     server_.stop_accepting();
     maintenance_.cancel();
+    runtime_watch_.cancel();
     signals_.cancel();
     const auto deadline = Clock::now() + std::chrono::seconds(serving_.get()->config->server_drain_seconds.value);
     drain_thread_ = std::thread([this, deadline] { drain(deadline); });
@@ -337,6 +511,11 @@ class Daemon {
   HttpServer server_;
   asio::signal_set signals_;
   asio::steady_timer maintenance_;
+  asio::steady_timer runtime_watch_{io_};
+  std::atomic<bool> runtime_ping_running_{false};
+  bool runtime_down_ = false;  // the runtime pings' own (one at a time)
+  Clock::time_point runtime_down_since_{};
+  int64_t last_runtime_answer_unix_ = unix_seconds_now();
   NetworkReconciler reconciler_{client_, log_, metrics_};
   Clock::time_point last_reconcile_{};  // the maintenance timer's (io thread's) own
   std::atomic<bool> reconcile_running_{false};
@@ -347,6 +526,13 @@ class Daemon {
 };
 
 }  // namespace
+
+std::chrono::seconds runtime_retry_delay(int attempt) {
+  constexpr int64_t kMaxSeconds = 15;
+  if (attempt <= 1) return std::chrono::seconds(1);
+  if (attempt > 5) return std::chrono::seconds(kMaxSeconds);
+  return std::chrono::seconds(std::min<int64_t>(int64_t{1} << (attempt - 1), kMaxSeconds));
+}
 
 int serve(const ServeOptions& options, std::ostream& log_stream) {
   Log log(log_stream);
@@ -366,13 +552,11 @@ int serve(const ServeOptions& options, std::ostream& log_stream) {
   auto endpoint = docker::Endpoint::for_runtime(runtime);
   if (!endpoint.ok()) return log.error("serve.failed", {{"error", endpoint.error().message}}), kCannotStart;
   docker::Client client(*endpoint);
-  auto info = client.info();
-  if (!info.ok())
-    return log.error("serve.failed", {{"error", info.error().message + "; " +
-                                                    docker::start_service_hint(runtime, *endpoint)}}),
-           kCannotStart;
+  auto info = wait_for_runtime(client, runtime, *loaded.config, *listen, *token, options.runtime_wait, log);
+  if (const int* exit_code = std::get_if<int>(&info)) return *exit_code;
   // On Podman also this host's hard rlimits, within which nofile/nproc must stay (docs/PODMAN.md).
-  policy::RuntimeFacts facts = policy::facts_from_info(runtime, *info, policy::read_host_limits());
+  policy::RuntimeFacts facts =
+      policy::facts_from_info(runtime, std::get<json>(info), policy::read_host_limits());
 
   Daemon daemon(options, std::move(*loaded.config), std::move(*listen), std::move(*token), std::move(client), facts,
                 log_stream);

@@ -1,5 +1,6 @@
 #include "server/warm_pool.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 namespace hardend::server {
@@ -42,6 +43,20 @@ void Pool::update_settings(const PoolSettings& settings) {
   changed_.notify_all();  // a higher high water mark may let a waiting run start a container
 }
 
+bool idle_container_alive(bool cgroup_present, const Result<nlohmann::json>* inspected) {
+  if (cgroup_present) return true;
+  if (!inspected || !inspected->ok()) return false;
+  const nlohmann::json& state = (**inspected).value("State", nlohmann::json::object());
+  if (!state.is_object()) return false;
+  return state.value("Running", false) && !state.value("Restarting", false) && !state.value("Paused", false);
+}
+
+bool Pool::alive(const std::string& container_id) {
+  if (read_oom_kills(container_id)) return idle_container_alive(true, nullptr);
+  auto inspected = env_.client.inspect_container(container_id);
+  return idle_container_alive(false, &inspected);
+}
+
 Result<std::unique_ptr<WarmContainer>> Pool::start_container() {
   auto container = WarmContainer::start(env_.client, spec_, output_limit_, env_.labels, env_.ready_timeout);
   env_.metrics.count_container_start(container.ok());
@@ -60,6 +75,22 @@ Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
       auto container = std::move(idle_.back());
       idle_.pop_back();
       ++busy_;
+      // A container whose health is in doubt is never used: checked without the lock (it may ask the
+      // runtime).
+      lock.unlock();
+      const bool healthy = alive(container->id());
+      lock.lock();
+      if (!healthy) {
+        --busy_;
+        env_.log.warn("container.dead", {{"image", spec_.image},
+                                         {"container", container->id().substr(0, 12)},
+                                         {"why", "an idle container is gone or not running; replaced"}});
+        lock.unlock();
+        destroy_in_background(std::move(container));
+        lock.lock();
+        changed_.notify_all();
+        continue;
+      }
       // The refill waits for a quiet moment unless the pool runs dry: a start now would slow this very run.
       refill_wanted_ = true;
       schedule_upkeep_locked();
@@ -224,6 +255,45 @@ void Pool::reap_idle() {
   }
 }
 
+int Pool::prune_dead() {
+  std::vector<std::string> candidates;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& container : idle_) candidates.push_back(container->id());
+  }
+  // Checked without the lock, by id; a container a run took meanwhile is no longer in idle_ and is left
+  // alone.
+  std::vector<std::string> dead;
+  for (const auto& id : candidates)
+    if (!alive(id)) dead.push_back(id);
+  std::vector<std::unique_ptr<WarmContainer>> removed;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& victim : dead) {
+      auto it =
+          std::find_if(idle_.begin(), idle_.end(), [&victim](const auto& c) { return c->id() == victim; });
+      if (it == idle_.end()) continue;
+      removed.push_back(std::move(*it));
+      idle_.erase(it);
+    }
+    if (!removed.empty()) changed_.notify_all();
+  }
+  for (auto& container : removed) {
+    env_.log.warn("container.dead", {{"image", spec_.image},
+                                     {"container", container->id().substr(0, 12)},
+                                     {"why", "an idle container is gone or not running; replaced"}});
+    destroy_in_background(std::move(container));
+  }
+  return static_cast<int>(removed.size());
+}
+
+void Pool::recover() {
+  prune_dead();
+  std::unique_lock lock(mutex_);
+  refill_paused_until_ = {};
+  refill_locked(lock);
+}
+
 void Pool::retire() {
   std::deque<std::unique_ptr<WarmContainer>> idle;
   std::vector<std::unique_ptr<WarmContainer>> ended;
@@ -291,8 +361,30 @@ void PoolManager::reap_idle() {
   }
   for (auto& pool : pools) {
     pool->reap_idle();
+    pool->prune_dead();
     pool->refill();
   }
+}
+
+void PoolManager::runtime_unavailable(const std::string& why) {
+  std::lock_guard lock(mutex_);
+  runtime_problem_ = why.empty() ? "the container runtime does not answer" : why;
+}
+
+void PoolManager::runtime_available() {
+  std::vector<std::shared_ptr<Pool>> pools;
+  {
+    std::lock_guard lock(mutex_);
+    if (runtime_problem_.empty()) return;
+    runtime_problem_.clear();
+    for (auto& [key, pool] : pools_) pools.push_back(pool);
+  }
+  for (auto& pool : pools) pool->recover();
+}
+
+std::string PoolManager::runtime_problem() const {
+  std::lock_guard lock(mutex_);
+  return runtime_problem_;
 }
 
 std::vector<PoolGauge> PoolManager::gauges() const {

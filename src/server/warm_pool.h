@@ -9,6 +9,12 @@
 // or ended for kQuietPeriod) — at most kMaxDeferral, and not at all when the pool runs dry. A used container
 // is ended at once without any Docker call (its executor's stdin is closed: PID 1 exits, so the kernel kills
 // every process left in the container) and only its removal waits.
+//
+// Faults (docs/API.md, "Failures and recovery"): an idle container is checked before a run gets it (its
+// memory cgroup still there, else the runtime says it is running); one that is gone or in doubt (killed from
+// outside, the runtime restarted) is removed and replaced, never used. The daemon tells the pools when the
+// runtime is unreachable and when it is back (recover(): dead idle containers pruned, refill pauses lifted,
+// pools refilled).
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -64,6 +70,12 @@ struct UpkeepFacts {
 };
 bool upkeep_due(const UpkeepFacts& facts);
 
+// Whether an idle container may serve a run. `cgroup_present`: its memory cgroup is readable here (a local
+// daemon; free to check, and gone as soon as the container died). Else `inspected` is the runtime's record
+// (nullptr: not asked); only a running, not restarting, not paused container counts. An unreachable runtime
+// (an error) puts it in doubt too.
+bool idle_container_alive(bool cgroup_present, const Result<nlohmann::json>* inspected);
+
 class Pool : public std::enable_shared_from_this<Pool> {
  public:
   Pool(PoolEnvironment& environment, std::string key, policy::ImageRef image, policy::ContainerSpec spec,
@@ -80,6 +92,11 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void refill(bool when_quiet = false);
   // Destroys idle containers above low_water unused for `idle`.
   void reap_idle();
+  // Removes idle containers that died (killed from outside, the runtime restarted); returns how many.
+  int prune_dead();
+  // After the runtime came back: dead idle containers removed, the pause after failed starts lifted,
+  // refilled.
+  void recover();
   // No new runs; idle containers destroyed now, busy ones when they come back.
   void retire();
   void update_settings(const PoolSettings& settings);
@@ -95,6 +112,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
  private:
   int64_t total_locked() const { return static_cast<int64_t>(idle_.size()) + busy_ + starting_; }
   void destroy_in_background(std::unique_ptr<WarmContainer> container);
+  bool alive(const std::string& container_id);
   Result<std::unique_ptr<WarmContainer>> start_container();
   void refill_locked(std::unique_lock<std::mutex>& lock);
   // Deferred upkeep (removals of used containers, refill): runs when the pool is quiet, overdue or dry.
@@ -142,10 +160,18 @@ class PoolManager {
   std::vector<PoolGauge> gauges() const;
   void retire_all();
 
+  // The container runtime as the daemon last saw it: /healthz answers 503 "runtime unavailable" while it is
+  // down. Back from down: every pool recovers (recover()).
+  void runtime_unavailable(const std::string& why);
+  void runtime_available();
+  // Empty while the runtime answers; else why not.
+  std::string runtime_problem() const;
+
  private:
   PoolEnvironment& env_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Pool>> pools_;
+  std::string runtime_problem_;  // under mutex_
 };
 
 }  // namespace hardend::server
