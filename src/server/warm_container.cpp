@@ -123,6 +123,28 @@ std::optional<int64_t> read_oom_kills(const std::string& id) {
   return std::nullopt;
 }
 
+ReuseVerdict reuse_verdict(const RunHealth& health) {
+  auto no = [](std::string why) { return ReuseVerdict{false, std::move(why)}; };
+  if (health.timed_out) return no("timed out");
+  if (health.interrupted) return no("interrupted");
+  if (health.stream_ended) return no("the container ended");
+  if (health.oom_killed) return no("out of memory");
+  if (!health.oom_counter_readable) return no("its memory cgroup is not readable, so an OOM could go unseen");
+  if (health.leftover_processes > 0) {
+    // They escaped the run's process-group kill (setsid, a double-forked daemon): they would share the
+    // container with the next caller's run.
+    std::string why = "leftover process";
+    if (health.leftover_processes > 1) why += "es";
+    why += " (" + std::to_string(health.leftover_processes);
+    for (std::size_t i = 0; i < health.leftover_names.size(); ++i)
+      why += (i == 0 ? ": " : ", ") + health.leftover_names[i];
+    return no(why + ")");
+  }
+  if (health.script_exit_code && *health.script_exit_code >= 128)
+    return no("the script was killed by a signal");  // something inside is not as expected
+  return {true, ""};
+}
+
 WarmContainer::WarmContainer(docker::Client& client, std::string id, const policy::ContainerSpec& spec,
                              std::size_t output_limit)
     : client_(client),
@@ -265,30 +287,30 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
   facts.memory_limit = memory_limit_;
   if (timeout) facts.timeout_seconds = static_cast<double>(timeout->count()) / 1000.0;
 
+  RunHealth health;
+  health.stream_ended = stream_ended;
+  health.timed_out = timed_out;
+  health.interrupted = outcome.interrupted;
   if (stream_ended) {
     // The container is gone (or going): its own record says whether the kernel killed it for memory.
     auto exit = client_.wait_container(id_);
     if (exit.ok()) facts.container_exit_code = exit->status_code;
     auto inspected = client_.inspect_container(id_);
     if (inspected.ok()) facts.oom_killed = inspected->value("/State/OOMKilled"_json_pointer, false);
-    outcome.why_not_reusable = timed_out             ? "timed out"
-                               : outcome.interrupted ? "interrupted"
-                                                     : "the container ended";
   } else {
     auto oom_kills = read_oom_kills(id_);
     if (oom_kills && oom_kills_ && *oom_kills > *oom_kills_) facts.oom_killed = true;
     oom_kills_ = oom_kills;
-    outcome.reusable = !facts.oom_killed && oom_kills.has_value();
-    if (facts.oom_killed)
-      outcome.why_not_reusable = "out of memory";
-    else if (!oom_kills)
-      outcome.why_not_reusable = "its memory cgroup is not readable, so an OOM could go unseen";
+    health.oom_counter_readable = oom_kills.has_value();
   }
   outcome.result = aggregator.finish(facts);
-  if (outcome.reusable && outcome.result.script_exit_code && *outcome.result.script_exit_code >= 128) {
-    outcome.reusable = false;  // the script process died by a signal: something inside is not as expected
-    outcome.why_not_reusable = "the script was killed by a signal";
-  }
+  health.oom_killed = facts.oom_killed;
+  health.script_exit_code = outcome.result.script_exit_code;
+  health.leftover_processes = outcome.result.leftover_processes;
+  health.leftover_names = outcome.result.leftover_names;
+  auto verdict = reuse_verdict(health);
+  outcome.reusable = verdict.reusable;
+  outcome.why_not_reusable = std::move(verdict.why_not);
   last_used_ = Clock::now();
   return outcome;
 }

@@ -30,6 +30,27 @@ struct WarmRun {
   std::string why_not_reusable;  // for the log
 };
 
+// What a finished run tells about its container's health; reuse_verdict() decides from it alone.
+struct RunHealth {
+  bool stream_ended = false;  // the container (or its stream) ended during the run
+  bool timed_out = false;
+  bool interrupted = false;
+  bool oom_killed = false;
+  bool oom_counter_readable = false;    // an OOM of any process inside would have been seen
+  std::optional<int> script_exit_code;  // from the done frame (128+signal when killed)
+  std::size_t leftover_processes = 0;   // alive after the run outside its process group (done frame)
+  std::vector<std::string> leftover_names;
+};
+
+struct ReuseVerdict {
+  bool reusable = false;
+  std::string why_not;  // for the log, when not reusable
+};
+
+// A container is reused only when nothing about the run puts its health in doubt: the first reason found
+// is given.
+ReuseVerdict reuse_verdict(const RunHealth& health);
+
 class WarmContainer {
  public:
   using Clock = std::chrono::steady_clock;

@@ -196,6 +196,52 @@ left=$(our_containers | wc -l)
 expect "SIGTERM: no container left behind" 0 "$left"
 if [ ! -e "$sock" ]; then ok "SIGTERM: socket removed"; else fail "SIGTERM: socket removed"; fi
 
+# --- Reuse isolation: a run that leaves a process behind outside its process group (double fork + setsid, the
+# classic daemon) must not share its container with the next run. The executor reports the leftover in the run's
+# done frame and the pool recycles the container: the next run is in a fresh container that has no such process.
+# (Before this check the group kill missed the daemon and the next run in the same container listed it in /proc.)
+cat >"$work/leftover.json" <<JSON
+{"containers.isolation.hardend/python": "reuse", "containers.low.water.mark": 1, "containers.high.water.mark": 1}
+JSON
+cat >"$work/daemonize.py" <<'PY'
+import os, socket, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sh", ["sh", "-c", "echo $$ > /tmp/leftover-marker; exec sleep 300"])
+    os._exit(0)
+os.wait()
+for _ in range(100):
+    if os.path.exists("/tmp/leftover-marker"):
+        break
+    time.sleep(0.05)
+print(socket.gethostname())
+PY
+cat >"$work/look.py" <<'PY'
+import os, socket
+names = sorted(open("/proc/%s/comm" % p).read().strip() for p in os.listdir("/proc") if p.isdigit())
+print(socket.gethostname(), os.path.exists("/tmp/leftover-marker"), "sleep" in names, " ".join(names))
+PY
+run_file() { python3 -c 'import json,sys; print(json.dumps({"script": open(sys.argv[1]).read()}))' "$1" |
+  api --data @- http://x/v1/runs | json_field '["entries"][0]["Contents"]'; }
+if start_daemon "$work/leftover.json" "unix:$sock"; then
+  recycled_before=$(api http://x/metrics | awk '/^hardend_containers_recycled_total /{print $2}')
+  first=$(run_file "$work/look.py")
+  daemon_host=$(run_file "$work/daemonize.py")
+  expect "reuse: the pool reuses its container (before the leftover)" "${first%% *}" "$daemon_host" "$first"
+  after=$(run_file "$work/look.py")
+  after_host=${after%% *}
+  if [ -n "$after_host" ] && [ "$after_host" != "$daemon_host" ]; then ok "reuse: the run after a leftover gets a fresh container"
+  else fail "reuse: the run after a leftover gets a fresh container" "daemonized in '$daemon_host', next run: '$after'"; fi
+  expect "reuse: the next run sees neither the leftover process nor its marker" "False False" "$(echo "$after" | cut -d' ' -f2,3)" "$after"
+  expect "reuse: the recycle is counted" "$((recycled_before + 1))" "$(api http://x/metrics | awk '/^hardend_containers_recycled_total /{print $2}')"
+  if grep -q "container.recycled.*leftover process.*sleep" "$work/daemon.log"; then ok "reuse: the recycle is logged with the leftover"
+  else fail "reuse: the recycle is logged with the leftover" "$(grep recycled "$work/daemon.log")"; fi
+  stop_daemon; expect "reuse: daemon exits 0" 0 $?
+else
+  fail "reuse daemon starts" "$(cat "$work/daemon.log")"
+fi
+
 # --- Network reconciliation: rules applied at start; a rule deleted from outside is put back by the periodic pass.
 # Only hardend's own chains are touched, and only when they do not exist before (never someone's live rules).
 # (`iptables -S CHAIN` of iptables-nft 1.8.9 calls a missing chain "incompatible": read iptables-save instead.)
