@@ -37,6 +37,7 @@ PUMP_TEXT_FRAME_CHARS = 16384
 ORPHAN_GRACE_SECONDS = 0.5
 MAX_TRACEBACK_CHARS = 65536
 MAX_LEFTOVERS_REPORTED = 8
+LEFTOVER_KILL_WAIT_SECONDS = 1.0
 EXIT_BAD_REQUEST = 2
 EXIT_EXECUTOR_FAILURE = 70
 
@@ -891,6 +892,15 @@ def report_leftovers(done, run_pid):
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    # Wait (briefly: SIGKILL cannot be caught) until they are dead, so that the next check does not report them
+    # again while the kernel still tears them down. Only ever paid by a container that is being recycled.
+    deadline = time.monotonic() + LEFTOVER_KILL_WAIT_SECONDS
+    alive = [pid for pid, _ in leftovers]
+    while alive and time.monotonic() < deadline:
+        _reap_orphans()
+        alive = [pid for pid in alive if (_process_stat(pid) or ("", "X"))[1] not in ("Z", "X", "x")]
+        if alive:
+            time.sleep(0.005)
 
 
 def decode_request(line):
