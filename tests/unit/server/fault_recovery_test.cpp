@@ -2,6 +2,7 @@
 // at start, and which idle warm containers may serve a run (one whose health is in doubt never does).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "server/daemon.h"
