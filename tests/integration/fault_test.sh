@@ -12,7 +12,7 @@
 #     old config keeps serving;
 #  6. disk full: `hardend script|run|policy > /dev/full` exit non-zero naming what could not be written; the daemon
 #     with its log on a full tmpfs keeps serving.
-# 1-3 (and 5, 6) use a PRIVATE dockerd (own data-root, exec-root, socket, containerd; --bridge none, no iptables):
+# 1-3 (and 5, 6) use a PRIVATE dockerd (own data-root, exec-root, socket, containerd, bridge; no iptables):
 # the system dockerd is never stopped. It is killed and its data removed at the end, even on failure.
 # With $HARDEND_RELIABILITY_OUT set, one JSON line per scenario is appended there (docs/RELIABILITY.md).
 # usage: fault_test.sh HARDEND_BINARY SOURCE_DIR
@@ -25,6 +25,11 @@ fault_id=hardend-fault-$$
 dexec=/run/$fault_id
 droot=/var/lib/$fault_id
 dsock=$dexec/docker.sock
+# The private dockerd gets a bridge of its own: with `--bridge none` dockerd DELETES the host's docker0 at start
+# (removeDefaultBridgeInterface), which breaks the system daemon's default network for every later test.
+# 192.0.2.0/24 (TEST-NET-1, never routed) exists only on this bridge, which the test creates and removes.
+dbridge=hdfault$(($$ % 100000))
+docker0_before=$(ip link show docker0 2>/dev/null)
 passed=0; failed=0; daemon_pid=""; dockerd_pid=""; net_applied=""; tmpfs_mounted=""
 export HARDEND_TEST_SOURCE="$src"
 
@@ -64,6 +69,7 @@ cleanup() {
   [ -n "$tmpfs_mounted" ] && umount "$work/full" 2>/dev/null
   grep -q " $dexec/" /proc/mounts && grep " $dexec/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
   grep -q " $droot/" /proc/mounts && grep " $droot/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  ip link del "$dbridge" 2>/dev/null
   rm -rf "$dexec" "$droot" "$work"
 }
 trap cleanup EXIT
@@ -109,9 +115,12 @@ begin_scenario() { failed_before=$failed; echo "--- $1"; }
 
 start_private_dockerd() {
   mkdir -p "$dexec" "$droot"
+  if ! ip link show "$dbridge" >/dev/null 2>&1; then
+    ip link add "$dbridge" type bridge && ip addr add 192.0.2.1/24 dev "$dbridge" && ip link set "$dbridge" up || return 1
+  fi
   echo '{}' >"$dexec/daemon.json"  # not /etc/docker/daemon.json: nothing of the system daemon's settings
   dockerd --config-file "$dexec/daemon.json" --data-root "$droot/docker" --exec-root "$dexec" \
-    --pidfile "$dexec/dockerd.pid" -H "unix://$dsock" --bridge none --iptables=false --ip-masq=false \
+    --pidfile "$dexec/dockerd.pid" -H "unix://$dsock" --bridge "$dbridge" --iptables=false --ip-masq=false --ip-forward=false \
     --containerd-namespace hardend-fault --containerd-plugins-namespace hardend-fault-plugins \
     >>"$work/dockerd.log" 2>&1 &
   dockerd_pid=$!
@@ -158,7 +167,7 @@ if ! docker_api "$dsock" GET "/images/$image/json" | grep -q '"Id"'; then
 fi
 export DOCKER_HOST="unix://$dsock"   # every hardend below talks to the private daemon (until scenario 4)
 
-# No bridge on the private daemon: containers get network mode none.
+# Containers of the private daemon get network mode none (nothing of the network is under test here).
 cat >"$work/serve.json" <<JSON
 {"python.pass.extra.keys": "--network=none", "containers.low.water.mark": 2, "docker.memory.limit": "256m",
  "server.drain.seconds": 10}
@@ -420,6 +429,12 @@ JSON
   else fail "4: hardend's chains removed afterwards"; fi
   figure "iptables rules deleted from outside" api "repaired by the periodic reconciliation (server.network.reconcile)" \
     "$count rules deleted; repaired after ${repair_s:-null} s" "${repair_s:-null}" 0 "$(scenario_ok)"
+fi
+
+# The private dockerd (started and restarted above) must leave the system daemon's network alone.
+if [ -n "$docker0_before" ]; then
+  if ip link show docker0 >/dev/null 2>&1; then ok "the host's docker0 bridge is still there"
+  else fail "the host's docker0 bridge is still there" "the private dockerd removed it"; fi
 fi
 
 echo "passed=$passed failed=$failed"
