@@ -44,6 +44,9 @@ std::string Log::format(bool json, const std::string& timestamp, const std::stri
 void Log::write(const std::string& level, const std::string& event, const nlohmann::json& fields) {
   std::string line = format(json_, utc_timestamp(), level, event, fields);
   std::lock_guard lock(mutex_);
+  // A write that failed once (disk full) leaves the stream's error bits set, and every later write would be
+  // dropped even after space came back: clear them and try each line afresh.
+  if (!out_) out_.clear();
   out_ << line << "\n";
   out_.flush();
 }

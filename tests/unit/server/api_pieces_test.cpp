@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 
 #include "server/api.h"
 #include "server/http_server.h"
@@ -121,6 +122,16 @@ TEST(LogLine, FieldsThatAreNotUtf8AreReplacedNotThrown) {
   EXPECT_NO_THROW(line = Log::format(false, "T", "warning", "network.drift.repaired", fields));
   EXPECT_NE(line.find("drift="), std::string::npos);
   EXPECT_NO_THROW(Log::format(true, "T", "warning", "network.drift.repaired", fields));
+}
+
+// Found by fault injection (log on a full disk): once a write failed, the stream stayed failed and the log was
+// silent for good, also after space came back.
+TEST(LogLine, WritesAgainAfterAFailedWrite) {
+  std::ostringstream out;
+  Log log(out);
+  out.setstate(std::ios::badbit);  // what a write to a full disk leaves behind
+  log.info("after.the.failure");
+  EXPECT_NE(out.str().find("after.the.failure"), std::string::npos) << out.str();
 }
 
 // Found by fuzzing: a huge timeout overflowed the milliseconds; a NUL in server.listen was accepted.
