@@ -179,7 +179,10 @@ else fail "--server that does not answer: exit 2 naming it" "exit $code" "$(cat 
 if python3 "$src/tests/integration/serve_load.py" "$sock" 1000 32 >"$work/load.out" 2>&1; then ok "load: $(head -1 "$work/load.out")"
 else fail "load test" "$(cat "$work/load.out")"; fi
 rss=$(awk '/VmRSS/{print $2}' "/proc/$daemon_pid/status")
-if [ "$rss" -lt 200000 ]; then ok "daemon RSS after the load stays bounded (${rss} kB)"; else fail "daemon RSS bounded" "${rss} kB"; fi
+# Under AddressSanitizer (scripts/sanitize.sh sets HARDEND_SANITIZED) freed memory sits in the allocator's
+# quarantine (256 MB), so RSS says nothing about hardend's own use there: the normal build asserts the bound.
+if [ -n "${HARDEND_SANITIZED:-}" ]; then echo "skip daemon RSS bound under sanitizers (${rss} kB)"
+elif [ "$rss" -lt 200000 ]; then ok "daemon RSS after the load stays bounded (${rss} kB)"; else fail "daemon RSS bounded" "${rss} kB"; fi
 api http://x/metrics >"$work/metrics.txt"
 if grep -q '^hardend_runs_total{outcome="success"}' "$work/metrics.txt" && grep -q '^hardend_containers_recycled_total [1-9]' "$work/metrics.txt"; then
   ok "metrics: runs by outcome, recycled containers"; else fail "metrics" "$(grep -v '^#' "$work/metrics.txt" | head -30)"; fi
