@@ -27,8 +27,14 @@ droot=/var/lib/$fault_id
 dsock=$dexec/docker.sock
 # The private dockerd gets a bridge of its own: with `--bridge none` dockerd DELETES the host's docker0 at start
 # (removeDefaultBridgeInterface), which breaks the system daemon's default network for every later test.
-# 192.0.2.0/24 (TEST-NET-1, never routed) exists only on this bridge, which the test creates and removes.
+# Its subnet must be one this machine does not use at all (a clash would shadow a real route or gateway): the
+# first of a few /24s of the benchmarking range 198.18.0.0/15 (RFC 2544, never routed on the internet) that only the
+# default route covers. No traffic goes there: the private daemon's containers run with network mode none.
 dbridge=hdfault$(($$ % 100000))
+dbridge_cidr=""
+for candidate in 198.18.251 198.18.252 198.19.251 198.19.252; do
+  if ! ip -4 route show to match "$candidate.1" | grep -qv '^default'; then dbridge_cidr="$candidate.1/24"; break; fi
+done
 docker0_before=$(ip link show docker0 2>/dev/null)
 passed=0; failed=0; daemon_pid=""; dockerd_pid=""; net_applied=""; tmpfs_mounted=""
 export HARDEND_TEST_SOURCE="$src"
@@ -115,8 +121,10 @@ begin_scenario() { failed_before=$failed; echo "--- $1"; }
 
 start_private_dockerd() {
   mkdir -p "$dexec" "$droot"
+  if [ -z "$dbridge_cidr" ]; then echo "no unused subnet for the private dockerd's bridge" >>"$work/dockerd.log"; return 1; fi
   if ! ip link show "$dbridge" >/dev/null 2>&1; then
-    ip link add "$dbridge" type bridge && ip addr add 192.0.2.1/24 dev "$dbridge" && ip link set "$dbridge" up || return 1
+    ip link add "$dbridge" type bridge && ip addr add "$dbridge_cidr" dev "$dbridge" && ip link set "$dbridge" up ||
+      return 1
   fi
   echo '{}' >"$dexec/daemon.json"  # not /etc/docker/daemon.json: nothing of the system daemon's settings
   dockerd --config-file "$dexec/daemon.json" --data-root "$droot/docker" --exec-root "$dexec" \
