@@ -301,7 +301,7 @@ chunk = b'x' * (1 << 20)
 for _ in range(1024):
     os.write(1, chunk)  # raw fd writes: the pump, not the shim, has to drop what is over the budget
 sys.stderr.write('ADV-WROTE 1 GiB\n')
-"""
+""" + HOLD  # on a quiet machine the 1 GiB goes through in about 1 s, before the concurrent trivial run is issued
 
 OUTPUT_STREAM = HEADER + r"""
 i = 0
