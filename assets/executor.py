@@ -38,6 +38,7 @@ ORPHAN_GRACE_SECONDS = 0.5
 MAX_TRACEBACK_CHARS = 65536
 MAX_LEFTOVERS_REPORTED = 8
 LEFTOVER_KILL_WAIT_SECONDS = 1.0
+GROUP_REAP_SECONDS = 2.0  # reap_killed_group(): the longest a run's killed group may take to be reaped
 EXIT_BAD_REQUEST = 2
 EXIT_EXECUTOR_FAILURE = 70
 
@@ -816,6 +817,28 @@ def _reap_orphans():
             return
 
 
+def reap_killed_group(pgid):
+    """After the done frame (so the run's answer does not wait for it) and before the next run's process exists:
+    reap the processes of the run's group, which got SIGKILL, until none is left (dying ones become zombies within
+    milliseconds, but a fork bomb leaves hundreds), at most GROUP_REAP_SECONDS. In a reused container a zombie left
+    here would be seen by the next run and count against its PIDs limit."""
+    deadline = time.monotonic() + GROUP_REAP_SECONDS
+    while True:
+        _reap_orphans()
+        if not _group_has_processes(pgid) or time.monotonic() >= deadline:
+            return
+        time.sleep(0.005)
+
+
+def _group_has_processes(pgid):
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _process_stat(int(entry))
+            if stat is not None and stat[3] == pgid:
+                return True
+    return False
+
+
 def _process_stat(pid):
     """(name, state, parent pid, process group) of a process, from /proc; None when it is gone."""
     try:
@@ -1026,6 +1049,7 @@ def serve_request(line, out, prepared, current_run):
     out.emit(done)
     if status is None:
         reap_script_process(pid)
+    reap_killed_group(pid)
     current_run["pid"] = None
     return done["exit_code"]
 
