@@ -78,7 +78,8 @@ if [ "${HARDEND_SETUP_PODMAN:-1}" != 0 ]; then
     mkdir -p "$(dirname "$podman_socket")"
     # --time=0: the service never exits for being idle (the tests come and go).
     # From /: conmon writes files such as "oom" into its working directory, which must not be the checkout.
-    (cd / && nohup podman system service --time=0 "unix://$podman_socket" >/var/log/hardend-podman.log 2>&1 &)
+    # exec: no shell stays behind holding this script's stdout (`setup.sh | tee log` would never end).
+    (cd / && exec nohup podman system service --time=0 "unix://$podman_socket" </dev/null >/var/log/hardend-podman.log 2>&1) &
     for _ in $(seq 1 60); do podman_ping && break; sleep 0.5; done
     podman_ping || { echo "[setup] podman did not come up; see /var/log/hardend-podman.log" >&2; tail -20 /var/log/hardend-podman.log >&2; exit 1; }
   fi
