@@ -36,7 +36,9 @@ for candidate in 198.18.251 198.18.252 198.19.251 198.19.252; do
   if ! ip -4 route show to match "$candidate.1" | grep -qv '^default'; then dbridge_cidr="$candidate.1/24"; break; fi
 done
 docker0_before=$(ip link show docker0 2>/dev/null)
-passed=0; failed=0; daemon_pid=""; dockerd_pid=""; net_applied=""; tmpfs_mounted=""
+daemon_pid=""; dockerd_pid=""; net_applied=""; tmpfs_mounted=""
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 export HARDEND_TEST_SOURCE="$src"
 
 docker_api() {  # docker_api SOCKET METHOD PATH [curl args]
@@ -80,20 +82,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null; then
-  if [ -z "${CI:-}" ]; then echo "SKIP: no Docker daemon"; exit 0; fi
-  echo "FAIL: CI needs the Docker daemon"; exit 1
-fi
+require_docker
 if [ "$(id -u)" != 0 ] || ! command -v dockerd >/dev/null; then
   if [ -z "${CI:-}" ]; then echo "SKIP: needs root and dockerd for a private Docker daemon"; exit 0; fi
   echo "FAIL: CI needs root and dockerd"; exit 1
 fi
 
-ok()   { echo "ok   $1  [$(date +%T)]"; passed=$((passed+1)); }
-fail() { echo "FAIL $1  [$(date +%T)]"; shift; for line in "$@"; do echo "  $line" | head -c 3000; echo; done; failed=$((failed+1)); }
-expect() {  # expect NAME WANT GOT [details]
-  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "want '$2', got '$3'" "${4:-}"; fi
-}
 now() { date +%s.%N; }
 # wait_until SECONDS COMMAND...: true once COMMAND succeeds, false after SECONDS of wall-clock time (the host is
 # noisy: a bound by iterations would stretch with the load).
@@ -150,11 +144,7 @@ start_daemon() {  # start_daemon CONFIG [extra serve args]: waits for /healthz t
   done
   return 1
 }
-stop_daemon() {  # SIGTERM, then the exit code
-  kill -TERM "$daemon_pid"; wait "$daemon_pid"; local code=$?; daemon_pid=""; return $code
-}
 api() { curl -s --max-time 120 --unix-socket "$sock" "$@"; }
-json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d" + sys.argv[1]))' "$1" 2>/dev/null; }
 trivial='{"script": "print(6 * 7)"}'
 trivial_ok() {  # a trivial run answers 200 with the right result
   [ "$(api -o "$work/trivial.out" -w '%{http_code}' --data "$trivial" http://x/v1/runs)" = 200 ] &&
@@ -165,13 +155,13 @@ health() { curl -s --max-time 3 -o "$work/health.out" -w '%{http_code}' --unix-s
 # --- The private dockerd, with the test image copied from the system daemon (docker save | docker load). ---
 if ! start_private_dockerd; then
   fail "private dockerd starts" "$(tail -20 "$work/dockerd.log")"
-  echo "passed=$passed failed=$failed"; exit 1
+  finish; exit 1
 fi
 docker_api /var/run/docker.sock GET "/images/$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' "$image")/get" --max-time 120 |
   docker_api "$dsock" POST "/images/load?quiet=1" --max-time 120 -H 'Content-Type: application/x-tar' --data-binary @- >"$work/load.out"
 if ! docker_api "$dsock" GET "/images/$image/json" | grep -q '"Id"'; then
   fail "test image loaded into the private dockerd" "$(cat "$work/load.out")"
-  echo "passed=$passed failed=$failed"; exit 1
+  finish; exit 1
 fi
 export DOCKER_HOST="unix://$dsock"   # every hardend below talks to the private daemon (until scenario 4)
 
@@ -185,7 +175,7 @@ JSON
 begin_scenario "1. dockerd restarted in the middle of runs"
 if ! start_daemon "$work/serve.json" || ! trivial_ok; then
   fail "daemon on the private dockerd serves a trivial run" "$(cat "$work/trivial.out" 2>/dev/null)" "$(tail -20 "$work/daemon.log")"
-  echo "passed=$passed failed=$failed"; exit 1
+  finish; exit 1
 fi
 ok "daemon on the private dockerd serves a trivial run"
 slow='{"script": "import time\ntime.sleep(40)\nprint(\"finished\")", "timeout": 100}'
@@ -401,13 +391,7 @@ unset DOCKER_HOST
 
 # === 4. iptables rules deleted from outside (system dockerd; hardend's own chains only). ===
 begin_scenario "4. iptables rules deleted from outside"
-chain_rules() { iptables-save -t filter | grep -- "^-A $1 "; }
-chain_exists() { iptables-save -t filter | grep -q "^:$1 "; }
-if ! iptables-save -t filter >/dev/null 2>&1; then
-  if [ -n "${CI:-}" ]; then fail "4: needs iptables in CI"; else echo "skip 4: iptables is not usable here"; fi
-elif chain_exists HARDEND-USER || chain_exists HARDEND-INPUT; then
-  echo "skip 4: hardend's chains already exist on this host (not ours to change)"
-else
+if may_create_hardend_chains 4; then
   cat >"$work/net.json" <<JSON
 {"server.network.reconcile": true, "server.network.reconcile.seconds": 5, "containers.low.water.mark": 0}
 JSON
@@ -431,10 +415,8 @@ JSON
   else
     fail "4: daemon starts with server.network.reconcile" "$(cat "$work/daemon.log")"
   fi
-  "$hardend" net remove >/dev/null 2>&1 || "$hardend" net remove
+  remove_hardend_chains 4
   net_applied=""
-  if ! chain_exists HARDEND-USER && ! chain_exists HARDEND-INPUT; then ok "4: hardend's chains removed afterwards"
-  else fail "4: hardend's chains removed afterwards"; fi
   figure "iptables rules deleted from outside" api "repaired by the periodic reconciliation (server.network.reconcile)" \
     "$count rules deleted; repaired after ${repair_s:-null} s" "${repair_s:-null}" 0 "$(scenario_ok)"
 fi
@@ -445,5 +427,4 @@ if [ -n "$docker0_before" ]; then
   else fail "the host's docker0 bridge is still there" "the private dockerd removed it"; fi
 fi
 
-echo "passed=$passed failed=$failed"
-[ "$failed" = 0 ]
+finish

@@ -12,7 +12,9 @@ image=hardend/python:3.11
 work=$(mktemp -d /tmp/hardend-serve-test.XXXXXX)
 sock="$work/api.sock"
 port=$((20000 + $$ % 20000))
-passed=0; failed=0; daemon_pid=""
+daemon_pid=""
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 docker_api() {  # docker_api METHOD PATH
   curl -s --unix-socket /var/run/docker.sock -X "$1" "http://localhost/v1.41$2"
@@ -33,16 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null; then
-  if [ -z "${CI:-}" ]; then echo "SKIP: no Docker daemon"; exit 0; fi
-  echo "FAIL: CI needs the Docker daemon"; exit 1
-fi
+require_docker
 
-ok()   { echo "ok   $1"; passed=$((passed+1)); }
-fail() { echo "FAIL $1"; shift; for line in "$@"; do echo "  $line"; done; failed=$((failed+1)); }
-expect() {  # expect NAME WANT GOT [details]
-  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "want '$2', got '$3'" "${4:-}"; fi
-}
 start_daemon() {  # start_daemon CONFIG LISTEN: waits for /healthz
   "$hardend" serve --config "$1" --listen "$2" >"$work/daemon.log" 2>&1 &
   daemon_pid=$!
@@ -57,11 +51,7 @@ start_daemon() {  # start_daemon CONFIG LISTEN: waits for /healthz
   done
   return 1
 }
-stop_daemon() {  # SIGTERM, then the exit code
-  kill -TERM "$daemon_pid"; wait "$daemon_pid"; local code=$?; daemon_pid=""; return $code
-}
 api() { curl -s --unix-socket "$sock" "$@"; }
-json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d" + sys.argv[1]))' "$1"; }
 
 # --- Start-up refusals: TCP without a token, TCP beyond loopback, an invalid config. ---
 echo '{}' >"$work/empty.json"
@@ -113,7 +103,7 @@ cat >"$work/serve.json" <<JSON
 JSON
 if ! start_daemon "$work/serve.json" "unix:$sock"; then
   fail "unix daemon starts" "$(cat "$work/daemon.log")"
-  echo "passed=$passed failed=$failed"; exit 1
+  finish; exit 1
 fi
 expect "leftover container removed at start" 404 "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/run/docker.sock "http://localhost/v1.41/containers/$leftover/json")"
 mode=$(stat -c '%a' "$sock"); expect "unix socket is 0660" 660 "$mode"
@@ -247,14 +237,7 @@ fi
 
 # --- Network reconciliation: rules applied at start; a rule deleted from outside is put back by the periodic pass.
 # Only hardend's own chains are touched, and only when they do not exist before (never someone's live rules).
-# (`iptables -S CHAIN` of iptables-nft 1.8.9 calls a missing chain "incompatible": read iptables-save instead.)
-chain_rules() { iptables-save -t filter | grep -- "^-A $1 "; }
-chain_exists() { iptables-save -t filter | grep -q "^:$1 "; }
-if ! iptables-save -t filter >/dev/null 2>&1; then
-  if [ -n "${CI:-}" ]; then fail "network reconciliation needs iptables in CI"; else echo "skip network reconciliation: iptables is not usable here"; fi
-elif chain_exists HARDEND-USER || chain_exists HARDEND-INPUT; then
-  echo "skip network reconciliation: hardend's chains already exist on this host (not ours to change)"
-else
+if may_create_hardend_chains "network reconciliation"; then
   cat >"$work/net.json" <<JSON
 {"server.network.reconcile": true, "server.network.reconcile.seconds": 5, "containers.low.water.mark": 0}
 JSON
@@ -278,11 +261,8 @@ JSON
   else
     fail "reconcile: daemon starts with server.network.reconcile" "$(cat "$work/daemon.log")"
   fi
-  "$hardend" net remove >/dev/null 2>&1 || "$hardend" net remove
+  remove_hardend_chains reconcile
   net_applied=""
-  if ! chain_exists HARDEND-USER && ! chain_exists HARDEND-INPUT; then ok "reconcile: hardend's chains removed afterwards"
-  else fail "reconcile: hardend's chains removed afterwards"; fi
 fi
 
-echo "passed=$passed failed=$failed"
-[ "$failed" = 0 ]
+finish
