@@ -3,6 +3,7 @@
 // duplicates.
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "common/strings.h"
@@ -30,6 +31,33 @@ constexpr int64_t kMaxPoolSize = 1000;  // warm containers per pool
 struct SyntaxError {
   size_t offset;
   std::string message;
+};
+
+// A SAX handler that accepts every value and keeps the first error: the syntax check of parse_document(), which
+// also catches numbers out of a double's range (nlohmann throws those as out_of_range 406, not parse_error).
+struct SyntaxCheck : nlohmann::json_sax<Json> {
+  std::optional<Json::parse_error> syntax;
+  size_t position = 0;  // the byte just after the offending token
+  std::string token;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t at, const std::string& last_token, const nlohmann::detail::exception& e) override {
+    position = at;
+    token = last_token;
+    if (const auto* parse = dynamic_cast<const Json::parse_error*>(&e)) syntax.emplace(*parse);
+    return false;
+  }
 };
 
 SyntaxError describe_syntax_error(std::string_view text, const Json::parse_error& e) {
@@ -126,12 +154,19 @@ class ConfigParser {
   }
 
   bool parse_document() {
-    try {
-      Json document = Json::parse(text_);  // only the syntax check; values come from the located spans
-      (void)document;
-    } catch (const Json::parse_error& e) {
-      SyntaxError syntax = describe_syntax_error(text_, e);
-      error(lines_.position(syntax.offset), "", syntax.message);
+    // Only the syntax check (no document is built); values come from the located spans.
+    SyntaxCheck check;
+    if (!Json::sax_parse(text_, &check)) {
+      if (check.syntax) {
+        SyntaxError syntax = describe_syntax_error(text_, *check.syntax);
+        error(lines_.position(syntax.offset), "", syntax.message);
+      } else {
+        // Valid JSON syntax, but a number a double cannot hold, such as 1E400 (nlohmann's out_of_range 406).
+        size_t end = std::min(check.position, text_.size());
+        size_t begin = end - std::min(end, check.token.size());
+        error(lines_.position(begin), "",
+              "the number " + check.token + " is out of range (a JSON number here must fit a double, at most about 1.8e308)");
+      }
       return false;
     }
     TextPosition failed_at;
