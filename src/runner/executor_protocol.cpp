@@ -368,6 +368,25 @@ void ResultAggregator::note_error(std::string message) {
   if (!error_) error_ = std::move(message);
 }
 
+namespace {
+
+// For a run whose executor vanished: what is known of the container's end, so that a killed container or a
+// runtime outage is not mistaken for the script's own error.
+std::string how_the_container_ended(const RunOutcome& outcome) {
+  if (outcome.container_exit_code) {
+    std::int64_t code = *outcome.container_exit_code;
+    std::string text = " (container exit code " + std::to_string(code);
+    if (code > 128 && code <= 128 + 64)
+      text += ": its PID 1 was ended by signal " + std::to_string(code - 128) +
+              ", from inside the run or from outside it (docker kill or stop, a runtime restart)";
+    return text + ")";
+  }
+  if (outcome.runtime_error) return "; the container runtime could not say how it ended: " + *outcome.runtime_error;
+  return "";
+}
+
+}  // namespace
+
 ScriptResult ResultAggregator::finish(const RunOutcome& outcome) {
   flush_stdout();
   flush_stderr();
@@ -399,10 +418,7 @@ ScriptResult ResultAggregator::finish(const RunOutcome& outcome) {
     result.exit_code = kExitScriptError;
   } else if (!script_exit_code_) {
     result.exit_code = kExitScriptError;
-    result.error = "the executor ended without reporting a result" +
-                   (outcome.container_exit_code
-                        ? " (container exit code " + std::to_string(*outcome.container_exit_code) + ")"
-                        : std::string());
+    result.error = "the executor ended without reporting a result" + how_the_container_ended(outcome);
   } else if (script_signal_) {
     result.exit_code = kExitScriptError;
     result.error = "the script was killed by signal " + std::to_string(*script_signal_);

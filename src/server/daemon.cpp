@@ -108,8 +108,9 @@ Result<int> remove_daemon_containers(docker::Client& client, const std::string& 
 }
 
 // Containers of this daemon that a runtime outage left exited, dead or never started (their runs failed,
-// their removal failed with the runtime down), created no later than `created_by` (unix seconds, the
-// runtime's last answer before the outage): a container of a run started after the outage is never touched.
+// their removal failed with the runtime down), created no later than `created_by` (unix seconds: when the
+// outage was noticed; nothing can be created while it lasts, and it is noticed at least one ping interval
+// before the runtime is seen back): a container of a run started after the outage is never touched.
 Result<int> remove_outage_leftovers(docker::Client& client, const std::string& listen, int64_t created_by) {
   auto containers =
       client.list_containers({runner::kManagedLabel, std::string(kServeLabel) + "=" + listen}, true);
@@ -354,6 +355,7 @@ class Daemon {
       if (!runtime_down_) {
         runtime_down_ = true;
         runtime_down_since_ = Clock::now();
+        runtime_down_since_unix_ = unix_seconds_now();
         log_.error("runtime.unavailable",
                    {{"error", answered.error().message}, {"runs_in_flight", api_.in_flight()}});
         (void)sd_notify("STATUS=runtime unavailable: " + answered.error().message);
@@ -361,14 +363,12 @@ class Daemon {
       pools_.runtime_unavailable(answered.error().message);
       return;
     }
-    if (!runtime_down_) {
-      last_runtime_answer_unix_ = unix_seconds_now();
-      return;
-    }
+    if (!runtime_down_) return;
     runtime_down_ = false;
     pools_.runtime_available();
-    auto removed = remove_outage_leftovers(client_, listen_.str(), last_runtime_answer_unix_);
-    last_runtime_answer_unix_ = unix_seconds_now();
+    // Not the last answer before the outage: a container created between that ping and the outage (a pool
+    // refill) would be left behind.
+    auto removed = remove_outage_leftovers(client_, listen_.str(), runtime_down_since_unix_);
     const double down_seconds =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - runtime_down_since_).count() /
         1000.0;
@@ -515,7 +515,7 @@ class Daemon {
   std::atomic<bool> runtime_ping_running_{false};
   bool runtime_down_ = false;  // the runtime pings' own (one at a time)
   Clock::time_point runtime_down_since_{};
-  int64_t last_runtime_answer_unix_ = unix_seconds_now();
+  int64_t runtime_down_since_unix_ = 0;
   NetworkReconciler reconciler_{client_, log_, metrics_};
   Clock::time_point last_reconcile_{};  // the maintenance timer's (io thread's) own
   std::atomic<bool> reconcile_running_{false};

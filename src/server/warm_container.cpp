@@ -294,7 +294,10 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
   if (stream_ended) {
     // The container is gone (or going): its own record says whether the kernel killed it for memory.
     auto exit = client_.wait_container(id_);
-    if (exit.ok()) facts.container_exit_code = exit->status_code;
+    if (exit.ok())
+      facts.container_exit_code = exit->status_code;
+    else
+      facts.runtime_error = exit.error().message;
     auto inspected = client_.inspect_container(id_);
     if (inspected.ok()) facts.oom_killed = inspected->value("/State/OOMKilled"_json_pointer, false);
   } else {

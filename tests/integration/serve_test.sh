@@ -13,7 +13,7 @@ work=$(mktemp -d /tmp/hardend-serve-test.XXXXXX)
 sock="$work/api.sock"
 port=$((20000 + $$ % 20000))
 daemon_pid=""
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 docker_api() {  # docker_api METHOD PATH
