@@ -14,6 +14,7 @@
 #include "check/report.h"
 #include "common/subprocess.h"
 #include "config/config.h"
+#include "docker_fixture.h"
 
 namespace hardend::check {
 namespace {
@@ -21,8 +22,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr const char* kTestImage = "hardend/python:3.11";
-constexpr const char* kTestLabel = "io.hardend.test";
+using testing_support::kTestImage;
+using testing_support::kTestLabel;
 // Unique to this process: the containers this test case created, and only those, are looked for afterwards.
 constexpr const char* kOwnerLabel = "io.hardend.test.check";
 
@@ -47,37 +48,16 @@ std::string describe(const ImageReport& report) {
   return render_table({report});
 }
 
-class CheckTest : public ::testing::Test {
+class CheckTest : public testing_support::DockerTest {
  protected:
   void SetUp() override {
-    auto endpoint = docker::Endpoint::from_environment();
-    ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
-    client_.emplace(*endpoint);
-    auto info = client_->info();
-    if (!info.ok()) {
-      if (std::getenv("CI") == nullptr) GTEST_SKIP() << "no Docker daemon (" << info.error().message << ")";
-      FAIL() << "CI needs the Docker daemon: " << info.error().message;
-    }
-    facts_.swap_limit_supported = info->value("SwapLimit", false);
-    ASSERT_TRUE(client_->inspect_image(kTestImage).ok())
-        << kTestImage
-        << " missing: run scripts/setup.sh (or scripts/build-test-rootfs.sh + hardend image import)";
+    connect();
+    if (IsSkipped() || HasFatalFailure()) return;
     owner_ = std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
   }
 
   void TearDown() override {
-    if (!client_ || owner_.empty()) return;
-    auto left = client_->list_containers({std::string(kOwnerLabel) + "=" + owner_}, /*all=*/true);
-    ASSERT_TRUE(left.ok()) << left.error().message;
-    for (const auto& c : *left) (void)client_->remove_container(c.value("Id", ""), true);
-    EXPECT_TRUE(left->empty()) << "containers left behind: " << left->dump();
-  }
-
-  config::Config config_from(const std::string& json) {
-    auto outcome = config::parse_config(json, "test.conf");
-    for (const auto& d : outcome.diagnostics) ADD_FAILURE() << d.str();
-    EXPECT_TRUE(outcome.ok());
-    return outcome.config.value_or(config::default_config());
+    if (!owner_.empty()) remove_left_behind({std::string(kOwnerLabel) + "=" + owner_});
   }
 
   CheckOptions options() {
@@ -93,8 +73,6 @@ class CheckTest : public ::testing::Test {
   }
   ImageReport check(const std::string& config_json) { return check(config_json, options()); }
 
-  std::optional<docker::Client> client_;
-  policy::RuntimeFacts facts_;
   std::string owner_;
 };
 

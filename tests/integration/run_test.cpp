@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "docker_fixture.h"
 #include "policy/engine_body.h"
 #include "policy/resolver.h"
 #include "runner/oneshot.h"
@@ -16,8 +17,8 @@
 namespace hardend {
 namespace {
 
-constexpr const char* kTestImage = "hardend/python:3.11";
-constexpr const char* kTestLabel = "io.hardend.test";
+using testing_support::kTestImage;
+using testing_support::kTestLabel;
 // Test cases may run in parallel processes: each marks and later counts only its own containers.
 const std::string kTestLabelValue = std::to_string(getpid());
 
@@ -27,36 +28,12 @@ struct Captured {
   std::string err;
 };
 
-class RunTest : public ::testing::Test {
+class RunTest : public testing_support::DockerTest {
  protected:
-  void SetUp() override {
-    auto endpoint = docker::Endpoint::from_environment();
-    ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
-    client_.emplace(*endpoint);
-    auto info = client_->info();
-    if (!info.ok()) {
-      if (std::getenv("CI") == nullptr) GTEST_SKIP() << "no Docker daemon (" << info.error().message << ")";
-      FAIL() << "CI needs the Docker daemon: " << info.error().message;
-    }
-    facts_.swap_limit_supported = info->value("SwapLimit", false);
-    ASSERT_TRUE(client_->inspect_image(kTestImage).ok()) << kTestImage << " missing: run scripts/setup.sh";
-  }
+  void SetUp() override { connect(); }
 
-  void TearDown() override {
-    if (!client_) return;
-    // Nothing this test started may survive it.
-    auto left = client_->list_containers({std::string(kTestLabel) + "=" + kTestLabelValue}, /*all=*/true);
-    ASSERT_TRUE(left.ok()) << left.error().message;
-    for (const auto& c : *left) (void)client_->remove_container(c.value("Id", ""), true);
-    EXPECT_TRUE(left->empty()) << "containers left behind: " << left->dump();
-  }
-
-  config::Config config_from(const std::string& json) {
-    auto outcome = config::parse_config(json, "test.conf");
-    for (const auto& d : outcome.diagnostics) ADD_FAILURE() << d.str();
-    EXPECT_TRUE(outcome.ok());
-    return outcome.config.value_or(config::default_config());
-  }
+  // Nothing this test started may survive it.
+  void TearDown() override { remove_left_behind({std::string(kTestLabel) + "=" + kTestLabelValue}); }
 
   policy::ContainerSpec spec_for(const config::Config& config, const std::string& image) {
     auto ref = policy::parse_image_ref(image);
@@ -97,9 +74,6 @@ class RunTest : public ::testing::Test {
     EXPECT_TRUE(inspected.ok()) << inspected.error().message;
     return inspected.ok() ? *inspected : nlohmann::json{};
   }
-
-  std::optional<docker::Client> client_;
-  policy::RuntimeFacts facts_;
 };
 
 TEST_F(RunTest, DefaultPolicyReachesTheDaemonHostConfig) {

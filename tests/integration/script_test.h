@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "docker_fixture.h"
 #include "policy/image_ref.h"
 #include "policy/resolver.h"
 #include "runner/oneshot.h"
@@ -27,8 +28,8 @@
 
 namespace hardend::script_test {
 
-inline constexpr const char* kBaseImage = "hardend/python:3.11";
-inline constexpr const char* kTestLabel = "io.hardend.test";
+inline constexpr const char* kBaseImage = testing_support::kTestImage;
+using testing_support::kTestLabel;
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -80,21 +81,11 @@ struct LibraryRun {
   std::size_t output_limit = runner::kDefaultOutputLimit;
 };
 
-class ScriptTest : public ::testing::Test {
+class ScriptTest : public testing_support::DockerTest {
  protected:
   void SetUp() override {
-    auto endpoint = docker::Endpoint::from_environment();
-    ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
-    client_.emplace(*endpoint);
-    auto info = client_->info();
-    if (!info.ok()) {
-      if (std::getenv("CI") == nullptr) GTEST_SKIP() << "no Docker daemon (" << info.error().message << ")";
-      FAIL() << "CI needs the Docker daemon: " << info.error().message;
-    }
-    facts_.swap_limit_supported = info->value("SwapLimit", false);
-    ASSERT_TRUE(client_->inspect_image(kBaseImage).ok())
-        << kBaseImage
-        << " missing: run scripts/setup.sh (or scripts/build-test-rootfs.sh + hardend image import)";
+    connect(kBaseImage);
+    if (IsSkipped() || HasFatalFailure()) return;
     image_repo_ = "hardend-test/script-" + std::to_string(getpid());
     image_ = image_repo_ + ":3.11";
     ASSERT_TRUE(client_->tag_image(kBaseImage, image_repo_, "3.11").ok());
@@ -105,23 +96,11 @@ class ScriptTest : public ::testing::Test {
   void TearDown() override {
     if (!client_ || image_.empty()) return;
     // Nothing this test started, through the library or the CLI, may survive it.
-    auto left = client_->list_containers({runner::kManagedLabel}, /*all=*/true);
-    ASSERT_TRUE(left.ok()) << left.error().message;
-    nlohmann::json mine = nlohmann::json::array();
-    for (const auto& container : *left)
-      if (container.value("Image", "") == image_) mine.push_back(container);
-    for (const auto& container : mine) (void)client_->remove_container(container.value("Id", ""), true);
-    EXPECT_TRUE(mine.empty()) << "containers left behind: " << mine.dump();
+    remove_left_behind({runner::kManagedLabel},
+                       [&](const nlohmann::json& container) { return container.value("Image", "") == image_; });
     (void)client_->remove_image(image_);  // only the tag: the base image stays
     std::error_code ignored;
     std::filesystem::remove_all(work_dir_, ignored);
-  }
-
-  config::Config config_from(const std::string& json) {
-    auto outcome = config::parse_config(json, "test.conf");
-    for (const auto& diagnostic : outcome.diagnostics) ADD_FAILURE() << diagnostic.str();
-    EXPECT_TRUE(outcome.ok());
-    return outcome.config.value_or(config::default_config());
   }
 
   policy::ContainerSpec spec_for(const config::Config& config) {
@@ -198,8 +177,6 @@ class ScriptTest : public ::testing::Test {
     return result;
   }
 
-  std::optional<docker::Client> client_;
-  policy::RuntimeFacts facts_;
   std::string image_repo_;
   std::string image_;
   std::filesystem::path work_dir_;
