@@ -105,4 +105,8 @@ void AttachedStream::cancel() {
   connection_->cancel();
 }
 
+bool AttachedStream::silent() {
+  return !eof_ && decoder_.buffered() == 0 && connection_->nothing_to_read();
+}
+
 }  // namespace hardend::docker

@@ -40,6 +40,9 @@ class AttachedStream {
   Status write_stdin(std::string_view data);
   Status close_stdin();
   void cancel();
+  // Without blocking: true when the stream is open and nothing has arrived that was not read yet. An idle
+  // executor writes nothing, so anything else (output, the stream's end, an error) puts its container in doubt.
+  bool silent();
 
  private:
   std::unique_ptr<HijackedStream> connection_;

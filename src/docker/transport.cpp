@@ -1,10 +1,12 @@
 #include "docker/transport.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -190,6 +192,16 @@ class SocketHijackedStream final : public HijackedStream {
     if (ec && ec != net::error::not_connected)
       return make_error("closing stdin of the attached stream: " + ec.message());
     return {};
+  }
+
+  bool nothing_to_read() override {
+    if (pending_offset_ < pending_.size() || cancelled_.load()) return false;
+    pollfd entry{native_handle_, POLLIN | POLLRDHUP, 0};
+    int ready = 0;
+    do {
+      ready = ::poll(&entry, 1, 0);
+    } while (ready < 0 && errno == EINTR);
+    return ready == 0;  // readable, hung up, an error, or poll failing: something is there (or wrong)
   }
 
   // shutdown(2) on the descriptor is safe while another thread blocks in recv/poll on it and wakes that

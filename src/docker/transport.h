@@ -36,6 +36,8 @@ class HijackedStream {
   virtual Status close_write() = 0;
   // Unblocks a reader in another thread.
   virtual void cancel() = 0;
+  // Without blocking: true when nothing can be read now (no bytes waiting, no end of stream, no error).
+  virtual bool nothing_to_read() = 0;
 };
 
 class Transport {

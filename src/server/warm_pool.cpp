@@ -1,6 +1,7 @@
 #include "server/warm_pool.h"
 
 #include <algorithm>
+#include <set>
 #include <boost/asio/post.hpp>
 
 namespace hardend::server {
@@ -8,6 +9,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kRefillPauseAfterFailure = std::chrono::seconds(5);
+constexpr const char* kGoneWhy = "an idle container is gone or not running; replaced";
+constexpr const char* kStreamWhy =
+    "an idle container's attach stream ended or carried output (the runtime restarted?); replaced";
 
 }  // namespace
 
@@ -78,13 +82,14 @@ Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
       // A container whose health is in doubt is never used: checked without the lock (it may ask the
       // runtime).
       lock.unlock();
-      const bool healthy = alive(container->id());
+      const bool silent = container->stream_silent();
+      const bool healthy = silent && alive(container->id());
       lock.lock();
       if (!healthy) {
         --busy_;
         env_.log.warn("container.dead", {{"image", spec_.image},
                                          {"container", container->id().substr(0, 12)},
-                                         {"why", "an idle container is gone or not running; replaced"}});
+                                         {"why", silent ? kGoneWhy : kStreamWhy}});
         lock.unlock();
         destroy_in_background(std::move(container));
         lock.lock();
@@ -257,13 +262,21 @@ void Pool::reap_idle() {
 
 int Pool::prune_dead() {
   std::vector<std::string> candidates;
+  std::vector<std::string> dead;
+  std::set<std::string> broken_streams;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& container : idle_) candidates.push_back(container->id());
+    for (const auto& container : idle_) {
+      if (container->stream_silent()) {
+        candidates.push_back(container->id());
+      } else {
+        dead.push_back(container->id());
+        broken_streams.insert(container->id());
+      }
+    }
   }
   // Checked without the lock, by id; a container a run took meanwhile is no longer in idle_ and is left
   // alone.
-  std::vector<std::string> dead;
   for (const auto& id : candidates)
     if (!alive(id)) dead.push_back(id);
   std::vector<std::unique_ptr<WarmContainer>> removed;
@@ -281,7 +294,7 @@ int Pool::prune_dead() {
   for (auto& container : removed) {
     env_.log.warn("container.dead", {{"image", spec_.image},
                                      {"container", container->id().substr(0, 12)},
-                                     {"why", "an idle container is gone or not running; replaced"}});
+                                     {"why", broken_streams.count(container->id()) ? kStreamWhy : kGoneWhy}});
     destroy_in_background(std::move(container));
   }
   return static_cast<int>(removed.size());

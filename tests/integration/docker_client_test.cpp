@@ -372,6 +372,35 @@ TEST_F(DockerClientTest, CancelUnblocksAnAttachedReader) {
   reader.join();  // hangs (and the ctest timeout fails the test) if cancel() does not unblock the read
 }
 
+// The idle-container check of the warm pools: an attached stream is silent while its container runs and writes
+// nothing, and stops being silent when output arrives or when the container (or the daemon's end) goes away.
+TEST_F(DockerClientTest, AttachedStreamIsSilentOnlyWhileNothingArrives) {
+  auto eventually_loud = [](docker::AttachedStream& stream) {
+    for (int i = 0; i < 200; ++i) {
+      if (!stream.silent()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  std::string id = create(container_body({kEcho, "echo", "0"}, /*open_stdin=*/true));
+  ASSERT_FALSE(id.empty());
+  auto stream = client_->attach_container(id, /*with_stdin=*/true);
+  ASSERT_TRUE(stream.ok()) << stream.error().message;
+  ASSERT_TRUE(client_->start_container(id).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE((*stream)->silent()) << "a running container that wrote nothing";
+
+  ASSERT_TRUE((*stream)->write_stdin("late output\n").ok());
+  EXPECT_TRUE(eventually_loud(**stream)) << "output arrived while idle";
+  auto frame = (*stream)->read_frame();
+  ASSERT_TRUE(frame.ok() && frame->has_value()) << (frame.ok() ? "end of stream" : frame.error().message);
+  EXPECT_EQ((*frame)->payload, "late output\n");
+  EXPECT_TRUE((*stream)->silent()) << "everything read, the container still running";
+
+  ASSERT_TRUE(client_->kill_container(id).ok());
+  EXPECT_TRUE(eventually_loud(**stream)) << "the container was killed: the stream's end waits to be read";
+}
+
 TEST_F(DockerClientTest, NetworkCreateInspectRemove) {
   std::string name = "hardend-test-" + tag_;
   std::string bridge = "hdt" + tag_.substr(0, 12);  // interface names are at most 15 characters

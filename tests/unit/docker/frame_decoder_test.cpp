@@ -152,12 +152,35 @@ class ScriptedConnection : public HijackedStream {
     return {};
   }
   void cancel() override {}
+  bool nothing_to_read() override { return chunks_.empty() && !ended; }
   std::string written;
+  bool ended = false;  // as if the peer had closed: readable (an end of stream) though no chunk is left
   bool write_closed = false;
 
  private:
   std::deque<std::string> chunks_;
 };
+
+TEST(AttachedStream, SilentOnlyWhenNothingArrivedAndTheStreamIsOpen) {
+  auto owned = std::make_unique<ScriptedConnection>(std::deque<std::string>{frame_bytes(2, "late")});
+  ScriptedConnection* connection = owned.get();
+  AttachedStream stream(std::move(owned));
+  EXPECT_FALSE(stream.silent());  // output waits to be read (an idle executor writes nothing)
+  auto frame = stream.read_frame();
+  ASSERT_TRUE(frame.ok() && frame->has_value());
+  EXPECT_TRUE(stream.silent());  // all read, the stream open and quiet
+  connection->ended = true;      // the peer went away (dockerd killed): the end of stream waits to be read
+  EXPECT_FALSE(stream.silent());
+}
+
+TEST(AttachedStream, NotSilentWithHalfAFrameBufferedOrAtItsEnd) {
+  std::string bytes = frame_bytes(1, "partial");
+  auto owned = std::make_unique<ScriptedConnection>(std::deque<std::string>{bytes.substr(0, 4)});
+  AttachedStream stream(std::move(owned));
+  auto frame = stream.read_frame();  // reads the half frame, then the scripted end of stream
+  ASSERT_FALSE(frame.ok());          // "ended inside a frame"
+  EXPECT_FALSE(stream.silent());
+}
 
 TEST(AttachedStream, MultiplexedFramesAcrossReads) {
   std::string bytes = frame_bytes(1, "out") + frame_bytes(2, "err");
