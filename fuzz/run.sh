@@ -45,6 +45,8 @@ for harness in "${harnesses[@]}"; do
   crashes="$fuzz_dir/crashes/$harness"
   log="$build/fuzz-$harness.log"
   mkdir -p "$work" "$crashes"
+  started="$build/fuzz-$harness.started"  # the crash column counts this run's inputs, not older ones kept there
+  touch "$started"
   # One process, no fork mode: the machine is shared (nice, one core per harness).
   ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
@@ -55,7 +57,7 @@ for harness in "${harnesses[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   new=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -1)
   corpus=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  found=$(find "$crashes" -type f | wc -l)
+  found=$(find "$crashes" -type f -newer "$started" | wc -l)
   if [ "$status" -ne 0 ]; then
     failed=1
     verdict="FAILED (exit $status, log $log)"
@@ -66,7 +68,7 @@ for harness in "${harnesses[@]}"; do
     "$found" "$verdict"
   if [ "$status" -ne 0 ]; then
     grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error|fuzz invariant violated' "$log" >&2
-    ls "$crashes" >&2
+    find "$crashes" -type f -newer "$started" -printf '%f\n' >&2
   fi
   if [ "${HARDEND_FUZZ_UPDATE_CORPUS:-0}" = 1 ]; then
     nice -n 10 "$binary" -merge=1 "$fuzz_dir/corpus/$harness" "$work" >>"$log" 2>&1 || true
