@@ -33,8 +33,9 @@ struct SyntaxError {
   std::string message;
 };
 
-// A SAX handler that accepts every value and keeps the first error: the syntax check of parse_document(), which
-// also catches numbers out of a double's range (nlohmann throws those as out_of_range 406, not parse_error).
+// A SAX handler that accepts every value and keeps the first error: the syntax check of parse_document(),
+// which also catches numbers out of a double's range (nlohmann throws those as out_of_range 406, not
+// parse_error).
 struct SyntaxCheck : nlohmann::json_sax<Json> {
   std::optional<Json::parse_error> syntax;
   size_t position = 0;  // the byte just after the offending token
@@ -52,7 +53,8 @@ struct SyntaxCheck : nlohmann::json_sax<Json> {
   bool end_object() override { return true; }
   bool start_array(std::size_t) override { return true; }
   bool end_array() override { return true; }
-  bool parse_error(std::size_t at, const std::string& last_token, const nlohmann::detail::exception& e) override {
+  bool parse_error(std::size_t at, const std::string& last_token,
+                   const nlohmann::detail::exception& e) override {
     position = at;
     token = last_token;
     if (const auto* parse = dynamic_cast<const Json::parse_error*>(&e)) syntax.emplace(*parse);
@@ -165,7 +167,8 @@ class ConfigParser {
         size_t end = std::min(check.position, text_.size());
         size_t begin = end - std::min(end, check.token.size());
         error(lines_.position(begin), "",
-              "the number " + check.token + " is out of range (a JSON number here must fit a double, at most about 1.8e308)");
+              "the number " + check.token +
+                  " is out of range (a JSON number here must fit a double, at most about 1.8e308)");
       }
       return false;
     }

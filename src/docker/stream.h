@@ -41,7 +41,8 @@ class AttachedStream {
   Status close_stdin();
   void cancel();
   // Without blocking: true when the stream is open and nothing has arrived that was not read yet. An idle
-  // executor writes nothing, so anything else (output, the stream's end, an error) puts its container in doubt.
+  // executor writes nothing, so anything else (output, the stream's end, an error) puts its container in
+  // doubt.
   bool silent();
 
  private:

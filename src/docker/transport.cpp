@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"

@@ -381,7 +381,8 @@ std::string how_the_container_ended(const RunOutcome& outcome) {
               ", from inside the run or from outside it (docker kill or stop, a runtime restart)";
     return text + ")";
   }
-  if (outcome.runtime_error) return "; the container runtime could not say how it ended: " + *outcome.runtime_error;
+  if (outcome.runtime_error)
+    return "; the container runtime could not say how it ended: " + *outcome.runtime_error;
   return "";
 }
 

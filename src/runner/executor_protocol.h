@@ -108,7 +108,8 @@ struct RunOutcome {
   bool oom_killed = false;  // the container's cgroup hit its memory limit (Docker's State.OOMKilled)
   std::int64_t duration_ms = 0;
   std::optional<std::int64_t> container_exit_code;
-  std::optional<std::string> runtime_error;  // the runtime could not say how the container ended (it is down?)
+  // Why the runtime could not say how the container ended (it was down?).
+  std::optional<std::string> runtime_error;
   std::optional<double> timeout_seconds;     // for the message
   std::optional<std::int64_t> memory_limit;  // bytes, for the message
 };

@@ -80,8 +80,8 @@ class WarmContainer {
 
   const std::string& id() const { return id_; }
   // An idle container's attach stream must be open and silent: its executor writes nothing between runs, so
-  // output, the stream's end or an error (e.g. a dockerd that was killed and restarted while the container lived
-  // on) put it in doubt. Without blocking.
+  // output, the stream's end or an error (e.g. a dockerd that was killed and restarted while the container
+  // lived on) put it in doubt. Without blocking.
   bool stream_silent() const { return stream_ && !ended_ && !destroyed_ && stream_->silent(); }
   int64_t runs() const { return runs_; }
   Clock::time_point last_used() const { return last_used_; }

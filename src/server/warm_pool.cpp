@@ -1,8 +1,8 @@
 #include "server/warm_pool.h"
 
 #include <algorithm>
-#include <set>
 #include <boost/asio/post.hpp>
+#include <set>
 
 namespace hardend::server {
 namespace {

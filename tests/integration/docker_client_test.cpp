@@ -372,8 +372,9 @@ TEST_F(DockerClientTest, CancelUnblocksAnAttachedReader) {
   reader.join();  // hangs (and the ctest timeout fails the test) if cancel() does not unblock the read
 }
 
-// The idle-container check of the warm pools: an attached stream is silent while its container runs and writes
-// nothing, and stops being silent when output arrives or when the container (or the daemon's end) goes away.
+// The idle-container check of the warm pools: an attached stream is silent while its container runs and
+// writes nothing, and stops being silent when output arrives or when the container (or the daemon's end) goes
+// away.
 TEST_F(DockerClientTest, AttachedStreamIsSilentOnlyWhileNothingArrives) {
   auto eventually_loud = [](docker::AttachedStream& stream) {
     for (int i = 0; i < 200; ++i) {

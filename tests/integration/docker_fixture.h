@@ -1,6 +1,6 @@
 // The base of the integration tests that talk to the real Docker daemon (check_test, run_test, script_test):
-// connecting (skipped outside CI without a daemon, a failure in CI), the daemon's facts, configs from JSON text,
-// and the check that a test left no container behind.
+// connecting (skipped outside CI without a daemon, a failure in CI), the daemon's facts, configs from JSON
+// text, and the check that a test left no container behind.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -39,8 +39,8 @@ class DockerTest : public ::testing::Test {
         << image << " missing: run scripts/setup.sh (or scripts/build-test-rootfs.sh + hardend image import)";
   }
 
-  // The containers that match `labels` (all states) are the test's own and must be gone: removes them, and fails
-  // the test when there were any. `keep` narrows the list (e.g. to one image).
+  // The containers that match `labels` (all states) are the test's own and must be gone: removes them, and
+  // fails the test when there were any. `keep` narrows the list (e.g. to one image).
   template <class Keep>
   void remove_left_behind(const std::vector<std::string>& labels, Keep keep) {
     if (!client_) return;

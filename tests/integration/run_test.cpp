@@ -1,11 +1,9 @@
 // Issue 2, requirement 7: the default and a per-image policy, applied by the real daemon, seen from outside
 // (inspect) and from inside the container; OOM, timeout, missing image, stopped daemon; nothing left behind.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"

@@ -96,8 +96,9 @@ class ScriptTest : public testing_support::DockerTest {
   void TearDown() override {
     if (!client_ || image_.empty()) return;
     // Nothing this test started, through the library or the CLI, may survive it.
-    remove_left_behind({runner::kManagedLabel},
-                       [&](const nlohmann::json& container) { return container.value("Image", "") == image_; });
+    remove_left_behind({runner::kManagedLabel}, [&](const nlohmann::json& container) {
+      return container.value("Image", "") == image_;
+    });
     (void)client_->remove_image(image_);  // only the tag: the base image stays
     std::error_code ignored;
     std::filesystem::remove_all(work_dir_, ignored);

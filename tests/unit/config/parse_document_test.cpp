@@ -86,9 +86,10 @@ INSTANTIATE_TEST_SUITE_P(
             "d1.conf:1:30: invalid JSON: syntax error while parsing object - invalid literal; expected '}'"},
         // Valid JSON syntax that no double can hold: nlohmann throws out_of_range 406 for it, which used to
         // escape the parser and abort the program (found by fuzz_config_parse in a 10-minute run).
-        SyntaxCase{"NumberOutOfRange", "{\n  \"docker.memory.limit\": -2e999\n}",
-                   "d1.conf:2:26: the number -2e999 is out of range (a JSON number here must fit a double, at "
-                   "most about 1.8e308)"},
+        SyntaxCase{
+            "NumberOutOfRange", "{\n  \"docker.memory.limit\": -2e999\n}",
+            "d1.conf:2:26: the number -2e999 is out of range (a JSON number here must fit a double, at "
+            "most about 1.8e308)"},
         SyntaxCase{"NumberOutOfRangeInAnArray", "{\"docker.run.tmpfs\": [1, 1E400]}",
                    "d1.conf:1:26: the number 1E400 is out of range (a JSON number here must fit a double, at "
                    "most about 1.8e308)"},

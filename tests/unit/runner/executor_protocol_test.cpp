@@ -334,18 +334,21 @@ TEST(ResultAggregator, NonZeroExitSignalAndMissingDoneAreErrors) {
 
   ResultAggregator killed_container;
   outcome.container_exit_code = 137;
-  EXPECT_EQ(killed_container.finish(outcome).error,
-            "the executor ended without reporting a result (container exit code 137: its PID 1 was ended by signal "
-            "9, from inside the run or from outside it (docker kill or stop, a runtime restart))");
+  EXPECT_EQ(
+      killed_container.finish(outcome).error,
+      "the executor ended without reporting a result (container exit code 137: its PID 1 was ended by signal "
+      "9, from inside the run or from outside it (docker kill or stop, a runtime restart))");
 
   ResultAggregator runtime_down;
   RunOutcome unknown;
-  unknown.runtime_error = "cannot connect to the Docker daemon at unix:///var/run/docker.sock: Connection refused";
+  unknown.runtime_error =
+      "cannot connect to the Docker daemon at unix:///var/run/docker.sock: Connection refused";
   result = runtime_down.finish(unknown);
   EXPECT_EQ(result.exit_code, kExitScriptError);
-  EXPECT_EQ(result.error,
-            "the executor ended without reporting a result; the container runtime could not say how it ended: "
-            "cannot connect to the Docker daemon at unix:///var/run/docker.sock: Connection refused");
+  EXPECT_EQ(
+      result.error,
+      "the executor ended without reporting a result; the container runtime could not say how it ended: "
+      "cannot connect to the Docker daemon at unix:///var/run/docker.sock: Connection refused");
 }
 
 TEST(ResultAggregator, TimeoutWinsOverEverything) {
