@@ -26,6 +26,17 @@ require_docker() {
   echo "FAIL: CI needs the Docker daemon"; exit 1
 }
 
+# wait_until SECONDS COMMAND...: true once COMMAND succeeds, false after SECONDS of wall-clock time (the host is
+# noisy: a bound by iterations would stretch with the load).
+wait_until() {
+  local deadline=$(( $(date +%s) + $1 )); shift
+  while true; do
+    "$@" && return 0
+    [ "$(date +%s)" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+
 stop_daemon() {  # SIGTERM to the daemon, then its exit code
   kill -TERM "$daemon_pid"; wait "$daemon_pid"; local code=$?; daemon_pid=""; return $code
 }
