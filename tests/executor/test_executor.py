@@ -13,7 +13,7 @@ import unittest
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 
-from harness import EXAMPLES, bootstrap_line, request_line, run_executor, run_script  # noqa: E402
+from harness import EXAMPLES, asset, bootstrap_line, request_line, run_executor, run_script  # noqa: E402
 
 
 def script(text):
@@ -237,6 +237,56 @@ class LeftoverProcessTests(unittest.TestCase):
             """), run_id="a") + request_line("print('next')\n", run_id="b"), timeout=60)
         self.assertEqual([d.get("leftover") for d in run.of("done")], [None, None], run.frames)
         self.assertEqual(run.stdout, "left\nnext\n")
+
+
+class CgroupShortcutTests(unittest.TestCase):
+    """As a container's PID 1 the executor reads its cgroup's process list instead of walking /proc when looking
+    for leftovers. On a host it never takes that shortcut, so its logic is tested here on files written by the
+    test (the walk it saves is tested above; a leftover inside a real container by tests/integration)."""
+
+    def setUp(self):
+        import os
+        import tempfile
+        self.namespace = {"__name__": "executor_under_test"}  # the module's code, without its main()
+        exec(compile(asset("executor.py"), "executor.py", "exec"), self.namespace)
+        self.work = tempfile.mkdtemp(prefix="hardend-cgroup-")
+        self.me = os.getpid()
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def procs_file(self, name, pids):
+        path = self.work + "/" + name
+        with open(path, "w") as out:
+            out.write("".join("%d\n" % pid for pid in pids))
+        return path
+
+    def only_known(self, known, *files):
+        return self.namespace["only_known_processes"](known, files)
+
+    def test_only_this_process_and_the_runs_is_clean(self):
+        self.assertTrue(self.only_known((self.me, 4242), self.procs_file("procs", [self.me])))
+        self.assertTrue(self.only_known((self.me, 4242), self.procs_file("procs", [self.me, 4242])))
+
+    def test_any_other_process_sends_to_the_walk(self):
+        self.assertFalse(self.only_known((self.me, 4242), self.procs_file("procs", [self.me, 4242, 4243])))
+        self.assertFalse(self.only_known((self.me,), self.procs_file("procs", [4242, self.me])))
+
+    def test_a_list_without_this_process_is_another_cgroup(self):
+        other = self.procs_file("other", [4242])
+        self.assertFalse(self.only_known((self.me,), other))
+        # ... and the next file is tried.
+        self.assertTrue(self.only_known((self.me,), other, self.procs_file("mine", [self.me])))
+        self.assertFalse(self.only_known((self.me,), other, self.procs_file("mine", [self.me, 7])))
+
+    def test_unreadable_or_garbled_lists_send_to_the_walk(self):
+        self.assertFalse(self.only_known((self.me,), self.work + "/missing"))
+        garbled = self.work + "/garbled"
+        with open(garbled, "w") as out:
+            out.write("%d\nnot-a-pid\n" % self.me)
+        self.assertFalse(self.only_known((self.me,), garbled))
+        self.assertFalse(self.only_known((self.me,), self.procs_file("empty", [])))
 
 
 class GlobalsAndArgsTests(unittest.TestCase):
