@@ -29,9 +29,13 @@ std::optional<int64_t> read_counter(const std::string& path, const std::string& 
 // Kills the container when the armed run's deadline passes or its `cancel` is set. One thread for the
 // container's whole life, armed and disarmed per run: a run never waits for a thread to start or to be
 // joined. Polls `cancel` because it may be set from a signal handler or another thread that cannot notify
-// this one.
+// this one. It keeps ticking for kLinger after a run and sleeps only then: arming it while it ticks needs no
+// wake-up, which back-to-back runs would otherwise pay each time (a context switch on a busy machine).
 class WarmContainer::Watchdog {
  public:
+  static constexpr std::chrono::milliseconds kTick{50};
+  static constexpr std::chrono::milliseconds kLinger{1000};
+
   struct Verdict {
     bool timed_out = false;
     bool interrupted = false;
@@ -58,6 +62,8 @@ class WarmContainer::Watchdog {
       verdict_ = {};
       armed_ = true;
       if (!thread_.joinable()) thread_ = std::thread([this] { watch(); });
+      // Ticking: it sees the new run at its next wake-up, unless the deadline comes before that.
+      if (!sleeping_ && (!deadline || *deadline >= next_wake_)) return;
     }
     wakeup_.notify_all();
   }
@@ -66,6 +72,7 @@ class WarmContainer::Watchdog {
   Verdict disarm() {
     std::unique_lock lock(mutex_);
     armed_ = false;
+    linger_until_ = Clock::now() + kLinger;
     idle_.wait(lock, [this] { return !killing_; });
     return verdict_;
   }
@@ -74,12 +81,15 @@ class WarmContainer::Watchdog {
   void watch() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-      if (!armed_) {
+      auto now = Clock::now();
+      if (!armed_ && now >= linger_until_) {
+        sleeping_ = true;
         wakeup_.wait(lock);
+        sleeping_ = false;
         continue;
       }
-      auto tick = Clock::now() + std::chrono::milliseconds(50);
-      wakeup_.wait_until(lock, deadline_ ? std::min(tick, *deadline_) : tick);
+      next_wake_ = armed_ && deadline_ ? std::min(now + kTick, *deadline_) : now + kTick;
+      wakeup_.wait_until(lock, next_wake_);
       if (stopping_ || !armed_) continue;
       bool expired = deadline_ && Clock::now() >= *deadline_;
       bool cancelled = cancel_ && cancel_->load();
@@ -108,6 +118,9 @@ class WarmContainer::Watchdog {
   bool armed_ = false;
   bool killing_ = false;
   bool stopping_ = false;
+  bool sleeping_ = true;             // waiting for a notification, not ticking
+  Clock::time_point next_wake_{};    // while ticking
+  Clock::time_point linger_until_{};
   Verdict verdict_;
   std::thread thread_;
 };

@@ -47,6 +47,12 @@ void Pool::update_settings(const PoolSettings& settings) {
   changed_.notify_all();  // a higher high water mark may let a waiting run start a container
 }
 
+std::size_t choose_idle(const std::vector<Clock::time_point>& last_used, Clock::time_point now) {
+  for (std::size_t i = last_used.size(); i-- > 0;)
+    if (now - last_used[i] >= kSettleTime) return i;
+  return 0;
+}
+
 bool idle_container_alive(bool cgroup_present, const Result<nlohmann::json>* inspected) {
   if (cgroup_present) return true;
   if (!inspected || !inspected->ok()) return false;
@@ -76,8 +82,12 @@ Result<std::unique_ptr<WarmContainer>> Pool::acquire() {
     if (retired_)
       return Error{"the pool of " + spec_.image + " was retired (config reloaded or daemon stopping)"};
     if (!idle_.empty()) {
-      auto container = std::move(idle_.back());
-      idle_.pop_back();
+      std::vector<Clock::time_point> last_used;
+      last_used.reserve(idle_.size());
+      for (const auto& candidate : idle_) last_used.push_back(candidate->last_used());
+      auto chosen = idle_.begin() + static_cast<std::ptrdiff_t>(choose_idle(last_used, Clock::now()));
+      auto container = std::move(*chosen);
+      idle_.erase(chosen);
       ++busy_;
       // A container whose health is in doubt is never used: checked without the lock (it may ask the
       // runtime).
@@ -158,10 +168,16 @@ void Pool::schedule_upkeep_locked() {
   }
   if (upkeep_due_locked(now)) {
     upkeep_timer_.cancel();
+    upkeep_armed_until_.reset();
     boost::asio::post(env_.background, [self = shared_from_this()] { self->upkeep_timer_fired(); });
     return;
   }
   auto when = std::min(last_activity_ + kQuietPeriod, upkeep_requested_ + kMaxDeferral);
+  // Every acquire and release moves the quiet moment: re-arming the timer each time would wake the background
+  // thread twice per run (the cancelled wait's handler runs there). A wait that fires no later is kept: when it
+  // fires early, upkeep_timer_fired() sees that the pool is not quiet yet and arms the next one.
+  if (upkeep_armed_until_ && *upkeep_armed_until_ <= when) return;
+  upkeep_armed_until_ = when;
   upkeep_timer_.expires_at(when);  // cancels a wait already armed: only the latest one fires for real
   upkeep_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
     if (!error) self->upkeep_timer_fired();
@@ -184,6 +200,7 @@ void Pool::upkeep_timer_fired() {
   std::vector<std::unique_ptr<WarmContainer>> ended;
   {
     std::unique_lock lock(mutex_);
+    upkeep_armed_until_.reset();
     if (!upkeep_pending_) return;
     if (!upkeep_due_locked(Clock::now())) {
       schedule_upkeep_locked();  // a run came or went meanwhile: wait for the next quiet moment
@@ -317,6 +334,7 @@ void Pool::retire() {
     ended.swap(ended_);
     upkeep_pending_ = false;
     upkeep_timer_.cancel();
+    upkeep_armed_until_.reset();
     changed_.notify_all();
   }
   for (auto& container : idle) destroy_in_background(std::move(container));

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,16 @@ struct UpkeepFacts {
   bool retired = false;
 };
 bool upkeep_due(const UpkeepFacts& facts);
+
+// A container that has just served a run is not ready at once: its executor first ends that run's processes and
+// forks the next run's process (about a millisecond or two, more under load). A run given to it meanwhile waits.
+inline constexpr std::chrono::milliseconds kSettleTime{10};
+
+// Which idle container a run gets, by when each was last used (least recently used first, as the pool keeps
+// them): the most recently used one that has settled for kSettleTime (a small working set, and the others
+// can be reaped when idle), else the one idle the longest.
+std::size_t choose_idle(const std::vector<std::chrono::steady_clock::time_point>& last_used,
+                        std::chrono::steady_clock::time_point now);
 
 // Whether an idle container may serve a run. `cgroup_present`: its memory cgroup is readable here (a local
 // daemon; free to check, and gone as soon as the container died). Else `inspected` is the runtime's record
@@ -138,6 +149,9 @@ class Pool : public std::enable_shared_from_this<Pool> {
   bool refill_wanted_ = false;
   bool upkeep_pending_ = false;
   std::chrono::steady_clock::time_point upkeep_requested_{};
+  // When the armed wait of upkeep_timer_ fires (none armed: nullopt). A wait that fires no later than needed is
+  // left alone: upkeep_timer_fired() looks again and waits on if the pool is not quiet yet.
+  std::optional<std::chrono::steady_clock::time_point> upkeep_armed_until_;
   boost::asio::steady_timer upkeep_timer_;
 };
 
