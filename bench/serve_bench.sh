@@ -4,6 +4,14 @@
 #   (d) hardend serve, warm `fresh`    (e) hardend serve, warm `reuse`
 # for a trivial script and a 50 ms script, at concurrency 1, 4 and 16; prints p50/p99 latency and runs/s.
 # (a) and (b) run `python3 -c SCRIPT` (no executor); (c)-(e) run the script through the executor as the API does.
+# (d) and (e) talk to the API with a lean HTTP/1.1 client (one keep-alive connection per client thread, the request
+# written in one piece, the answer read by Content-Length), as an engine would; one more row, (e') at concurrency 1,
+# measures (e) through Python's http.client, whose own parsing adds about a millisecond per request.
+# Then (e) at concurrency 1 with the runs 20 ms apart (a run starts 20 ms after the previous one started, or when it
+# ended if later): the latency of a run that does not follow another back to back, whose executor and Docker are
+# done with the previous run's clean-up (the next run's fork, the last one's teardown: several ms of CPU that a
+# back-to-back series overlaps with the next run on 2 cores).
+# Last, the sustained throughput of (e): SUSTAINED_RUNS (default 4000) trivial runs at concurrency 4 and 16.
 # usage: bench/serve_bench.sh [HARDEND_BINARY] [RUNS_FAST] [RUNS_SLOW]   (not a test; takes a few minutes)
 #        bench/serve_bench.sh --cpu [HARDEND_BINARY] [RUNS]   per-run CPU time and page faults of the executor: a
 #          reuse pool of one container, RUNS sequential trivial runs through the API, the container's cgroup
@@ -105,14 +113,45 @@ class Unix(http.client.HTTPConnection):
     def connect(self):
         self.sock = socket.socket(socket.AF_UNIX); self.sock.connect(self.path)
 
+class Lean:
+    """POST over one keep-alive unix socket connection; the answer is read by its Content-Length."""
+    def __init__(self, path):
+        self.path, self.sock, self.buffer = path, None, b""
+    def post(self, target, body):
+        if self.sock is None:
+            self.sock = socket.socket(socket.AF_UNIX); self.sock.settimeout(300); self.sock.connect(self.path)
+            self.buffer = b""
+        self.sock.sendall(b"POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: %d\r\n\r\n%s" % (target.encode(), len(body), body))
+        while b"\r\n\r\n" not in self.buffer: self.receive()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+        length = int(fields["content-length"])
+        while len(self.buffer) < length: self.receive()
+        answer, self.buffer = self.buffer[:length], self.buffer[length:]
+        if fields.get("connection", "").lower() == "close": self.sock.close(); self.sock = None
+        return status, answer
+    def receive(self):
+        data = self.sock.recv(65536)
+        if not data: raise ConnectionError("the daemon closed the connection")
+        self.buffer += data
+
 local = threading.local()
-def api(sock, source):
-    conn = getattr(local, sock, None)
+def api(sock, source, client=Lean):
+    name = sock + client.__name__
+    conn = getattr(local, name, None)
     if conn is None:
-        conn = Unix(os.path.join(work, sock + ".sock")); setattr(local, sock, conn)
-    conn.request("POST", "/v1/runs", json.dumps({"script": source}), {"Content-Type": "application/json"})
-    result = json.loads(conn.getresponse().read())
-    assert result["exit_code"] == 0, result
+        conn = client(os.path.join(work, sock + ".sock")); setattr(local, name, conn)
+    body = json.dumps({"script": source})
+    if client is Lean:
+        status, answer = conn.post("/v1/runs", body.encode())
+    else:
+        conn.request("POST", "/v1/runs", body, {"Content-Type": "application/json"})
+        response = conn.getresponse(); status, answer = response.status, response.read()
+    result = json.loads(answer)
+    assert status == 200 and result["exit_code"] == 0, result
 
 def cli(argv):
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -130,6 +169,7 @@ ways = {
                                          script_file("oneshot_%d" % threading.get_ident(), s)]),
     "(d) serve fresh": lambda s: api("fresh", s),
     "(e) serve reuse": lambda s: api("reuse", s),
+    "(e') serve reuse, http.client": lambda s: api("reuse", s, Unix),
 }
 slow = {"(a) docker run --rm", "(c) hardend script"}
 
@@ -184,14 +224,38 @@ p50 = {}
 for name, source in scripts.items():
     for concurrency in (1, 4, 16):
         for way in ways:
+            if way.startswith("(e')") and concurrency != 1: continue
             wait_quiet()
             runs, median, p99, rate = measure(way, source, concurrency)
             p50[(name, way, concurrency)] = median
             print("| %s | %s | %d | %d | %.1f | %.1f | %.1f |" % (name, way, concurrency, runs, median, p99, rate),
                   flush=True)
 print()
+wait_quiet()
+spaced = []
+for _ in range(runs_fast):
+    started = time.monotonic()
+    api("reuse", scripts["trivial"])
+    spaced.append(time.monotonic() - started)
+    time.sleep(max(0.0, 0.02 - (time.monotonic() - started)))
+spaced.sort()
+spaced_p50 = spaced[len(spaced) // 2] * 1000
+print("(e) serve reuse, trivial, concurrency 1, runs 20 ms apart: %d runs, p50 %.1f ms, p99 %.1f ms" %
+      (len(spaced), spaced_p50, spaced[min(len(spaced) - 1, int(0.99 * len(spaced)))] * 1000), flush=True)
+sustained = int(os.environ.get("SUSTAINED_RUNS", "4000"))
+for concurrency in (4, 16):
+    wait_quiet()
+    started = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda _: api("reuse", scripts["trivial"]), range(sustained)))
+    elapsed = time.monotonic() - started
+    print("sustained (e) serve reuse, trivial, concurrency %d: %d runs in %.1f s = %.1f runs/s" %
+          (concurrency, sustained, elapsed, sustained / elapsed), flush=True)
+print()
 for name in scripts:
     a = p50[(name, "(a) docker run --rm", 1)]
-    for way in ("(c) hardend script", "(d) serve fresh", "(e) serve reuse"):
+    for way in ("(c) hardend script", "(d) serve fresh", "(e) serve reuse", "(e') serve reuse, http.client"):
         print("%s, concurrency 1: (a)/%s p50 ratio = %.1fx" % (name, way, a / p50[(name, way, 1)]))
+print("trivial, concurrency 1: (a)/(e) serve reuse, runs 20 ms apart, p50 ratio = %.1fx" %
+      (p50[("trivial", "(a) docker run --rm", 1)] / spaced_p50))
 PY
