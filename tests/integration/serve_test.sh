@@ -107,6 +107,23 @@ if ! start_daemon "$work/serve.json" "unix:$sock"; then
 fi
 expect "leftover container removed at start" 404 "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/run/docker.sock "http://localhost/v1.41/containers/$leftover/json")"
 mode=$(stat -c '%a' "$sock"); expect "unix socket is 0660" 660 "$mode"
+
+# --- A second instance on the same address refuses to start and leaves the first one's containers alone. ---
+pool_ids() {
+  curl -s --unix-socket /var/run/docker.sock -G "http://localhost/v1.41/containers/json" \
+    --data-urlencode "filters={\"label\": [\"io.hardend.serve=unix:$sock\"]}" |
+    python3 -c 'import json,sys; print(" ".join(sorted(c["Id"][:12] for c in json.load(sys.stdin))))'
+}
+for _ in $(seq 1 100); do [ "$(pool_ids | wc -w)" -ge 2 ] && break; sleep 0.2; done
+before=$(pool_ids)
+"$hardend" serve --config "$work/serve.json" --listen "unix:$sock" >"$work/second.log" 2>&1
+second_rc=$?
+if [ "$second_rc" = 2 ] && grep -q "another process is serving this socket" "$work/second.log"; then
+  ok "a second instance on the same socket refuses to start (exit 2)"
+else fail "a second instance on the same socket refuses to start (exit 2)" "exit $second_rc" "$(cat "$work/second.log")"; fi
+if [ -n "$before" ] && [ "$(pool_ids)" = "$before" ] && ! grep -q leftovers.removed "$work/second.log"; then
+  ok "... and leaves the running instance's containers alone"
+else fail "... and leaves the running instance's containers alone" "before: '$before' after: '$(pool_ids)'" "$(cat "$work/second.log")"; fi
 limit_script='{"script": "print(open(\"/sys/fs/cgroup/memory/memory.limit_in_bytes\").read().strip())"}'
 expect "run sees the configured memory limit" "$((256 << 20))" "$(api --data "$limit_script" http://x/v1/runs | json_field '["entries"][0]["Contents"]')"
 
