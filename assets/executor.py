@@ -516,16 +516,20 @@ def announce_exit(frames_fd, exit_code):
         pass
 
 
-def read_request_pipe(fd):
-    """The request line the pump hands over, or None when the pump closes the pipe without one."""
+def read_to_end(fd):
     chunks = []
     while True:
         data = os.read(fd, PUMP_READ_BYTES)
         if not data:
-            break
+            return b"".join(chunks)
         chunks.append(data)
+
+
+def read_request_pipe(fd):
+    """The request line the pump hands over, or None when the pump closes the pipe without one."""
+    data = read_to_end(fd)
     os.close(fd)
-    return json.loads(b"".join(chunks)) if chunks else None
+    return json.loads(data) if data else None
 
 
 def warm_up():
@@ -890,13 +894,7 @@ def only_known_processes(known, files=CGROUP_PROCS_FILES):
         except OSError:
             continue
         try:
-            chunks = []
-            while True:
-                data = os.read(fd, PUMP_READ_BYTES)
-                if not data:
-                    break
-                chunks.append(data)
-            pids = {int(pid) for pid in b"".join(chunks).split()}
+            pids = {int(pid) for pid in read_to_end(fd).split()}
         except (OSError, ValueError):
             continue
         finally:

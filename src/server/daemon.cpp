@@ -259,13 +259,15 @@ class Daemon {
 
   int run() {
     auto serving = serving_.get();
-    // The address first: it is what tells a second instance (started by mistake, or by systemd while one runs by
-    // hand) that another one serves here. Only then are this address's containers leftovers: before, they would
-    // have been the live instance's pool, busy runs included. Requests wait in the backlog until io_ runs.
+    // The address first: it is what tells a second instance (started by mistake, or by systemd while one runs
+    // by hand) that another one serves here. Only then are this address's containers leftovers: before, they
+    // would have been the live instance's pool, busy runs included. Requests wait in the backlog until io_
+    // runs.
     auto group = socket_group(*serving->config);
     if (!group.ok()) return fail(group.error().message);
     server_.set_max_body(static_cast<std::size_t>(serving->config->server_max_body.value));
-    if (auto listening = server_.listen(listen_, *group); !listening.ok()) return fail(listening.error().message);
+    if (auto listening = server_.listen(listen_, *group); !listening.ok())
+      return fail(listening.error().message);
     auto removed = remove_daemon_containers(client_, listen_.str());
     if (!removed.ok()) return fail("cannot list leftover containers: " + removed.error().message);
     if (*removed > 0) log_.warn("leftovers.removed", {{"containers", *removed}, {"label", labels_.begin()->first}});

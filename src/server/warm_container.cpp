@@ -118,8 +118,8 @@ class WarmContainer::Watchdog {
   bool armed_ = false;
   bool killing_ = false;
   bool stopping_ = false;
-  bool sleeping_ = true;             // waiting for a notification, not ticking
-  Clock::time_point next_wake_{};    // while ticking
+  bool sleeping_ = true;           // waiting for a notification, not ticking
+  Clock::time_point next_wake_{};  // while ticking
   Clock::time_point linger_until_{};
   Verdict verdict_;
   std::thread thread_;

@@ -174,8 +174,8 @@ void Pool::schedule_upkeep_locked() {
   }
   auto when = std::min(last_activity_ + kQuietPeriod, upkeep_requested_ + kMaxDeferral);
   // Every acquire and release moves the quiet moment: re-arming the timer each time would wake the background
-  // thread twice per run (the cancelled wait's handler runs there). A wait that fires no later is kept: when it
-  // fires early, upkeep_timer_fired() sees that the pool is not quiet yet and arms the next one.
+  // thread twice per run (the cancelled wait's handler runs there). A wait that fires no later is kept: when
+  // it fires early, upkeep_timer_fired() sees that the pool is not quiet yet and arms the next one.
   if (upkeep_armed_until_ && *upkeep_armed_until_ <= when) return;
   upkeep_armed_until_ = when;
   upkeep_timer_.expires_at(when);  // cancels a wait already armed: only the latest one fires for real

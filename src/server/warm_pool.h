@@ -71,8 +71,9 @@ struct UpkeepFacts {
 };
 bool upkeep_due(const UpkeepFacts& facts);
 
-// A container that has just served a run is not ready at once: its executor first ends that run's processes and
-// forks the next run's process (about a millisecond or two, more under load). A run given to it meanwhile waits.
+// A container that has just served a run is not ready at once: its executor first ends that run's processes
+// and forks the next run's process (about a millisecond or two, more under load). A run given to it meanwhile
+// waits.
 inline constexpr std::chrono::milliseconds kSettleTime{10};
 
 // Which idle container a run gets, by when each was last used (least recently used first, as the pool keeps
@@ -149,8 +150,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   bool refill_wanted_ = false;
   bool upkeep_pending_ = false;
   std::chrono::steady_clock::time_point upkeep_requested_{};
-  // When the armed wait of upkeep_timer_ fires (none armed: nullopt). A wait that fires no later than needed is
-  // left alone: upkeep_timer_fired() looks again and waits on if the pool is not quiet yet.
+  // When the armed wait of upkeep_timer_ fires (none armed: nullopt). A wait that fires no later than needed
+  // is left alone: upkeep_timer_fired() looks again and waits on if the pool is not quiet yet.
   std::optional<std::chrono::steady_clock::time_point> upkeep_armed_until_;
   boost::asio::steady_timer upkeep_timer_;
 };

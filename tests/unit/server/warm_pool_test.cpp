@@ -1,5 +1,5 @@
-// The warm pool's deferred upkeep (container removals and refills wait for a quiet moment): when it is due; and
-// which idle container a run gets.
+// The warm pool's deferred upkeep (container removals and refills wait for a quiet moment): when it is due;
+// and which idle container a run gets.
 #include "server/warm_pool.h"
 
 #include <gtest/gtest.h>
@@ -62,7 +62,8 @@ TEST(WarmPoolUpkeep, ARetiredPoolCleansUpAtOnce) {
 // Idle containers are listed least recently used first.
 TEST(WarmPoolChoice, TheMostRecentlyUsedSettledContainer) {
   auto now = Clock::now();
-  std::vector<Clock::time_point> last_used{now - milliseconds(900), now - milliseconds(50), now - milliseconds(20)};
+  std::vector<Clock::time_point> last_used{now - milliseconds(900), now - milliseconds(50),
+                                           now - milliseconds(20)};
   EXPECT_EQ(choose_idle(last_used, now), 2u) << "the warmest one that is ready";
   last_used.push_back(now - milliseconds(1));
   EXPECT_EQ(choose_idle(last_used, now), 2u) << "not the one whose executor is still preparing its next run";
