@@ -1096,6 +1096,7 @@ def serve_request(line, out, prepared, current_run):
         done["exit_code"] = os.waitstatus_to_exitcode(status)
     if request.get("id") is not None:
         done["id"] = request["id"]
+    current_run["last"] = request.get("last") is True
     report_leftovers(done, pid)
     out.emit(done)
     if status is None:
@@ -1167,11 +1168,18 @@ def main(boot, stdin):
         while True:
             line = stdin.readline()
             if not line:
-                prepared.discard()
+                if prepared is not None:
+                    prepared.discard()
                 return 0
-            if line.strip() and serve_request(line, out, prepared, current_run) is not None:
-                # The next run's process is forked right after this run's done frame: off its critical path.
+            if not line.strip():
+                continue
+            if prepared is None:
                 prepared = prepare()
+            if serve_request(line, out, prepared, current_run) is not None:
+                # The next run's process is forked right after this run's done frame: off its critical path.
+                # Not after a run the engine called the last (a `fresh` pool's container serves one run): that
+                # fork and its warm-up would cost CPU that the next runs need, for a process never used.
+                prepared = None if current_run.pop("last", False) else prepare()
     line = stdin.readline()
     exit_code = serve_request(line, out, prepared, current_run) if line.strip() else None
     if exit_code is None:

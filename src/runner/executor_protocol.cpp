@@ -110,6 +110,7 @@ Result<std::string> build_request_line(const ScriptRequest& request) {
       {"params", request.params}, {"command", request.command}, {"output_limit", request.output_limit},
   };
   if (request.id) line["id"] = *request.id;
+  if (request.last) line["last"] = true;
   return dump_line(line);
 }
 

@@ -44,6 +44,7 @@ struct ScriptRequest {
   std::string command;  // demisto.command(); empty for scripts
   std::size_t output_limit = kDefaultOutputLimit;
   std::optional<std::string> id;  // echoed in the done frame (warm pools match runs with it)
+  bool last = false;  // loop mode: no further run is coming, so the executor prepares no next process
 };
 
 // One request line (with its '\n'). Fails when args/params are not JSON objects or the limit is 0.

@@ -109,7 +109,9 @@ RunAnswer RunService::run_script(const config::Config& config, const policy::Ima
       if (pool->retired() && attempt < kAcquireAttempts && !cancel_all_.load()) continue;
       return {error_answer(502, "could not get a container: " + container.error().message), RunOutcomeKind::failed};
     }
-    auto run = (*container)->run(*submission.script, submission.timeout, &cancel_all_);
+    runner::ScriptRequest request = *submission.script;
+    request.last = settings.isolation == Isolation::fresh;  // a `fresh` container serves exactly one run
+    auto run = (*container)->run(request, submission.timeout, &cancel_all_);
     if (!run.ok()) {
       pool->release(std::move(*container), nullptr);
       return {error_answer(400, run.error().message), RunOutcomeKind::rejected};

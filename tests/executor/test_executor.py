@@ -13,7 +13,16 @@ import unittest
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 
-from harness import EXAMPLES, asset, bootstrap_line, request_line, run_executor, run_script  # noqa: E402
+from harness import (EXAMPLES, asset, bootstrap_line, executor_command, request_line, run_executor,  # noqa: E402
+                     run_script)
+
+
+def _parent_of(pid):
+    try:
+        with open("/proc/%s/stat" % pid, "rb") as stat:
+            return int(stat.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def script(text):
@@ -65,6 +74,52 @@ class ProtocolTests(unittest.TestCase):
         self.assertNotEqual(lines[0], lines[2], "each run must be its own process")
         self.assertEqual(lines[3], "2")
         self.assertEqual(run.entries[0]["Contents"], "first")
+
+    def test_a_last_run_prepares_no_next_process(self):
+        """After a run marked `last` (a `fresh` container's one run) no next script process is forked ahead; a
+        request that comes anyway is still served, by a process forked then."""
+        import os
+        import subprocess
+        proc = subprocess.Popen(executor_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        buffer = b""
+
+        def until_done():
+            nonlocal buffer
+            while True:
+                while b"\n" not in buffer:
+                    data = os.read(proc.stdout.fileno(), 65536)
+                    self.assertTrue(data, "the executor ended early")
+                    buffer += data
+                line, buffer = buffer.split(b"\n", 1)
+                frame = json.loads(line)
+                if frame["t"] == "done":
+                    return frame
+
+        def children(wait):
+            deadline = time.monotonic() + wait
+            while True:
+                found = [pid for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(pid) == proc.pid]
+                if found or time.monotonic() >= deadline:
+                    return found
+                time.sleep(0.02)
+
+        try:
+            proc.stdin.write((bootstrap_line("loop") + request_line("print(1)\n", run_id="a")).encode())
+            self.assertEqual(until_done()["exit_code"], 0)
+            self.assertEqual(len(children(5)), 1, "an ordinary run: the next run's process is forked ahead")
+            last = json.loads(request_line("print(2)\n", run_id="b"))
+            last["last"] = True
+            proc.stdin.write((json.dumps(last) + "\n").encode())
+            self.assertEqual(until_done()["exit_code"], 0)
+            self.assertEqual(children(0.5), [], "after the last run: nothing forked ahead")
+            proc.stdin.write(request_line("print(3)\n", run_id="c").encode())
+            self.assertEqual(until_done()["id"], "c", "a request after the last one is still served")
+            proc.stdin.close()
+            self.assertEqual(proc.wait(timeout=30), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
     def test_a_run_cannot_change_what_the_next_run_sees(self):
         # The platform modules and the script's globals are built once in the pump and inherited by each

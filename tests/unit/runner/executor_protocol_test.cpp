@@ -80,6 +80,9 @@ TEST(RequestLine, CarriesScriptNameArgsAndLimit) {
   EXPECT_EQ(value["command"], "");
   EXPECT_EQ(value["output_limit"], 1234);
   EXPECT_EQ(value["id"], "run-7");
+  EXPECT_FALSE(value.contains("last")) << "only said when true";
+  request.last = true;
+  EXPECT_EQ(json::parse(*build_request_line(request))["last"], true);
 }
 
 TEST(RequestLine, RejectsNonObjectArgsAndZeroLimit) {
