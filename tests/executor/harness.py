@@ -30,12 +30,15 @@ def bootstrap_line(mode="once"):
     return json.dumps(line) + "\n"
 
 
-def request_line(source, name="test_script", args=None, params=None, command="", output_limit=None, run_id=None):
+def request_line(source, name="test_script", args=None, params=None, command="", output_limit=None, run_id=None,
+                 last=False):
     request = {"script": source, "name": name, "args": args or {}, "params": params or {}, "command": command}
     if output_limit is not None:
         request["output_limit"] = output_limit
     if run_id is not None:
         request["id"] = run_id
+    if last:
+        request["last"] = True
     return json.dumps(request) + "\n"
 
 

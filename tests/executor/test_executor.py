@@ -107,9 +107,7 @@ class ProtocolTests(unittest.TestCase):
             proc.stdin.write((bootstrap_line("loop") + request_line("print(1)\n", run_id="a")).encode())
             self.assertEqual(until_done()["exit_code"], 0)
             self.assertEqual(len(children(5)), 1, "an ordinary run: the next run's process is forked ahead")
-            last = json.loads(request_line("print(2)\n", run_id="b"))
-            last["last"] = True
-            proc.stdin.write((json.dumps(last) + "\n").encode())
+            proc.stdin.write(request_line("print(2)\n", run_id="b", last=True).encode())
             self.assertEqual(until_done()["exit_code"], 0)
             self.assertEqual(children(0.5), [], "after the last run: nothing forked ahead")
             proc.stdin.write(request_line("print(3)\n", run_id="c").encode())
