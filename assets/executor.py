@@ -12,6 +12,7 @@
 # children, subprocesses) is captured. The pump enforces the output cap, so a flood cannot reach the engine.
 import builtins
 import codecs
+import errno
 import gc
 import io
 import json
@@ -37,10 +38,13 @@ PUMP_TEXT_FRAME_CHARS = 16384
 ORPHAN_GRACE_SECONDS = 0.5
 MAX_TRACEBACK_CHARS = 65536
 MAX_LEFTOVERS_REPORTED = 8
+SCRATCH_MAX_DEPTH = 64  # deeper directories a run made are not removed: the container is then not reused
 LEFTOVER_KILL_WAIT_SECONDS = 1.0
 GROUP_REAP_SECONDS = 2.0  # reap_killed_group(): the longest a run's killed group may take to be reaped
 EXIT_BAD_REQUEST = 2
 EXIT_EXECUTOR_FAILURE = 70
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -551,6 +555,7 @@ def script_process_main(request_r, world, stdout_w, stderr_w, frames_w):
     """Runs in the forked script process: everything that does not need the request is done before it waits
     for it on `request_r`, so the fork and the set-up are off the run's critical path. Returns the exit code."""
     os.setpgid(0, 0)  # the run is one process group: leftovers are killed together
+    set_dumpable(True)  # only the pump stays out of the script's reach (set_dumpable)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(stdout_w, 1)
@@ -941,16 +946,168 @@ def _descends_from(pid, ancestor, stats):
     return False
 
 
+def set_dumpable(dumpable):
+    """PR_SET_DUMPABLE. The pump is made non-dumpable before it forks any script process: a script runs as
+    the same user as the pump, and a dumpable pump could be opened through /proc/1/mem, /proc/1/fd or ptrace by
+    the script it runs, which could then rewrite the pump and see every later run's request in a `reuse`
+    container (args, params, credentials). Non-dumpable, those need CAP_SYS_PTRACE, which the container does
+    not have. The script process makes itself dumpable again (a normal process to itself and its children).
+    Returns whether the call succeeded."""
+    return _prctl(PR_SET_DUMPABLE, 1 if dumpable else 0)
+
+
+def _libc():
+    """The C library through ctypes, loaded once, in the pump: script processes inherit it (a CDLL made in each
+    script process cost about 30 copy-on-write faults per run). None when ctypes cannot load it."""
+    global _libc_handle
+    if _libc_handle is None:
+        try:
+            import ctypes
+            _libc_handle = ctypes.CDLL(None, use_errno=True)
+        except (ImportError, OSError):
+            return None
+    return _libc_handle
+
+
+_libc_handle = None
+
+
+def _prctl(option, value):
+    libc = _libc()
+    try:
+        return libc is not None and libc.prctl(option, value, 0, 0, 0) == 0
+    except AttributeError:
+        return False
+
+
 def become_subreaper():
     """Outside a container (where the executor is not PID 1) orphans of a run would go to the host's init and
     escape find_leftover_processes(): make them ours, as they are in a container."""
-    if os.getpid() == 1:
-        return
+    if os.getpid() != 1:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+class ScratchSpace:
+    """What a run of a loop-mode container can leave for the next run in it, besides processes: files in the
+    writable directories (the engine lists the tmpfs mounts, /dev/shm and /dev/mqueue in the boot line as
+    "scratch") and, in the container's private IPC namespace ("scratch_sysv_ipc"), SysV shared memory, message
+    queues and semaphores: a script's temporary files, credentials it saved, something planted for the next
+    run. What exists when the executor starts belongs to the image or the runtime and is kept, unless a run
+    changed it (its inode or ctime differs: replaced, written, chmod-ed); after each run everything else is
+    removed, files without following symlinks (a run can plant them) and making directories writable where the
+    run had made them read-only. What cannot be removed is reported in the run's done frame
+    ("scratch_left"), and the engine then never gives that container another run."""
+
+    def __init__(self, paths, sysv_ipc=False):
+        self.dirs = []
+        for path in paths if isinstance(paths, list) else []:
+            if not isinstance(path, str) or not path.startswith("/"):
+                continue
+            try:
+                with os.scandir(path) as entries:
+                    self.dirs.append((path, {e.name: _identity(e) for e in entries}))
+            except OSError:
+                pass  # no such mount in this container: nothing to clean there
+        self.sysv = {}
+        for kind in SYSV_IPC_KINDS if sysv_ipc is True else ():
+            try:
+                self.sysv[kind] = frozenset(_sysv_ids(kind))
+            except OSError:
+                pass  # a kernel without SysV IPC: no such objects to clean
+
+    def wipe(self):
+        """Removes what runs added; returns (the first few paths it could not remove, how many). Never raises:
+        whatever goes wrong counts as not removed."""
+        left = []
+        for path, kept in self.dirs:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                left.append(path)
+                continue
+            try:
+                with os.scandir(fd) as entries:
+                    added = [e.name for e in entries if e.name not in kept or _identity(e) != kept[e.name]]
+                for name in added:
+                    if not _remove_entry(fd, name):
+                        left.append(os.path.join(path, name))
+            except Exception:
+                left.append(path)
+            finally:
+                os.close(fd)
+        for kind, kept in self.sysv.items():
+            try:
+                left.extend("sysv {} {}".format(kind, i) for i in _sysv_ids(kind) - kept if not _sysv_remove(kind, i))
+            except Exception:
+                left.append("sysv " + kind)
+        return left[:MAX_LEFTOVERS_REPORTED], len(left)
+
+
+SYSV_IPC_KINDS = ("shm", "msg", "sem")
+
+
+def _identity(entry):
+    """Inode and ctime of a directory entry (not followed): a file replaced, written or chmod-ed changes it."""
     try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except (ImportError, OSError, AttributeError):
+        stat = entry.stat(follow_symlinks=False)
+        return stat.st_ino, stat.st_ctime_ns
+    except OSError:
+        return None
+
+
+def _sysv_ids(kind):
+    """The ids of this IPC namespace's SysV objects of a kind (second column of /proc/sysvipc/KIND)."""
+    with open("/proc/sysvipc/" + kind) as listing:
+        return {int(line.split()[1]) for line in listing.readlines()[1:] if line.strip()}
+
+
+def _sysv_remove(kind, ident):
+    """IPC_RMID; True when the object is gone (removed now, or already)."""
+    import ctypes
+    libc = _libc()
+    ipc_rmid = 0
+    if kind == "shm":
+        result = libc.shmctl(ident, ipc_rmid, None)
+    elif kind == "msg":
+        result = libc.msgctl(ident, ipc_rmid, None)
+    else:
+        result = libc.semctl(ident, 0, ipc_rmid)
+    return result == 0 or ctypes.get_errno() in (errno.EINVAL, errno.EIDRM)
+
+
+def _remove_entry(dir_fd, name, depth=0):
+    """Removes dir_fd/name, a directory with its contents; never follows a symlink. True when it is gone."""
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+        return True
+    except FileNotFoundError:
+        return True
+    except IsADirectoryError:
         pass
+    except OSError:
+        return False
+    if depth > SCRATCH_MAX_DEPTH:
+        return False
+    try:
+        os.chmod(name, 0o700, dir_fd=dir_fd, follow_symlinks=False)  # a run may have left it unreadable
+    except OSError:
+        pass
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+    except OSError:
+        return False
+    try:
+        for child in os.listdir(fd):
+            _remove_entry(fd, child, depth + 1)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(name, dir_fd=dir_fd)
+        return True
+    except OSError:
+        return False
 
 
 def report_leftovers(done, run_pid):
@@ -1070,9 +1227,10 @@ def install_stop_handler(current_run):
     signal.signal(signal.SIGTERM, stop)
 
 
-def serve_request(line, out, prepared, current_run):
+def serve_request(line, out, prepared, current_run, scratch=None):
     """One run in the prepared script process; returns the exit code reported in its done frame, or None when
-    the request was rejected before reaching the process (which then stays prepared for the next one)."""
+    the request was rejected before reaching the process (which then stays prepared for the next one). With
+    `scratch` (loop mode) what the run wrote to the scratch directories is removed before its done frame."""
     started = time.monotonic()
     try:
         request = decode_request(line)
@@ -1098,6 +1256,12 @@ def serve_request(line, out, prepared, current_run):
         done["id"] = request["id"]
     current_run["last"] = request.get("last") is True
     report_leftovers(done, pid)
+    if scratch is not None and "leftover" not in done and not current_run["last"]:
+        # (a container with leftover processes, or after its last run, is never reused: nothing to clean for)
+        left, count = scratch.wipe()
+        if count:
+            done["scratch_left"] = count
+            done["scratch_left_paths"] = left
     out.emit(done)
     if status is None:
         reap_script_process(pid)
@@ -1147,10 +1311,12 @@ def compile_modules(sources):
 
 
 def main(boot, stdin):
+    set_dumpable(False)  # before anything of a script runs in a process of ours
     out = EngineOutput(os.dup(1))
     os.dup2(2, 1)  # a stray print of the executor itself must never corrupt the frame stream
     mode = boot.get("mode", "once")
     world = ScriptWorld(compile_modules(boot.get("modules") or {}))
+    scratch = ScratchSpace(boot.get("scratch"), boot.get("scratch_sysv_ipc")) if mode == "loop" else None
     current_run = {"pid": None}
     install_stop_handler(current_run)
     become_subreaper()
@@ -1175,7 +1341,7 @@ def main(boot, stdin):
                 continue
             if prepared is None:
                 prepared = prepare()
-            if serve_request(line, out, prepared, current_run) is not None:
+            if serve_request(line, out, prepared, current_run, scratch) is not None:
                 # The next run's process is forked right after this run's done frame: off its critical path.
                 # Not after a run the engine called the last (a `fresh` pool's container serves one run): that
                 # fork and its warm-up would cost CPU that the next runs need, for a process never used.

@@ -54,6 +54,22 @@ Frame garbage_line(std::string_view line) {
   return text_frame(FrameKind::stdout_text, sanitize_utf8(line) + "\n", line.size() + 1);
 }
 
+// The done frame's `count_field` (how many) and `names_field` (the first few).
+Leftovers leftovers_of(const json& done, const char* count_field, const char* names_field) {
+  Leftovers leftovers;
+  auto count = done.find(count_field);
+  if (count != done.end() && count->is_number_unsigned())
+    leftovers.count = count->get<std::size_t>();
+  else if (count != done.end())
+    leftovers.count = 1;  // malformed but present: something was left, which is all that matters
+  auto names = done.find(names_field);
+  if (names != done.end() && names->is_array())
+    for (const auto& name : *names)
+      if (name.is_string() && leftovers.names.size() < kMaxLeftoverNames)
+        leftovers.names.push_back(sanitize_utf8(name.get<std::string>().substr(0, 256)));
+  return leftovers;
+}
+
 const std::string* string_field(const json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_string()) return nullptr;
@@ -87,11 +103,13 @@ std::vector<std::string> executor_command() {
   return {"python3", "-u", "-c", std::string(bootstrap_source())};
 }
 
-std::string build_bootstrap_line(ExecutorMode mode) {
+std::string build_bootstrap_line(ExecutorMode mode, const Scratch& scratch) {
   json line = {
       {"executor", executor_source()},
       {"modules", {{"CommonServerPython", common_server_source()}}},
       {"mode", mode == ExecutorMode::loop ? "loop" : "once"},
+      {"scratch", scratch.dirs},
+      {"scratch_sysv_ipc", scratch.sysv_ipc},
   };
   return dump_line(line);
 }
@@ -189,16 +207,8 @@ Frame parse_frame_line(std::string_view line) {
     frame.exit_code = code->get<int>();
     auto signal = value.find("signal");
     if (signal != value.end() && signal->is_number_integer()) frame.signal = signal->get<int>();
-    auto leftover = value.find("leftover");
-    if (leftover != value.end() && leftover->is_number_unsigned())
-      frame.leftover_processes = leftover->get<std::size_t>();
-    else if (leftover != value.end())
-      frame.leftover_processes = 1;  // malformed but present: something was left, which is all that matters
-    auto names = value.find("leftover_processes");
-    if (names != value.end() && names->is_array())
-      for (const auto& name : *names)
-        if (name.is_string() && frame.leftover_names.size() < kMaxLeftoverNames)
-          frame.leftover_names.push_back(sanitize_utf8(name.get<std::string>().substr(0, 256)));
+    frame.leftover_processes = leftovers_of(value, "leftover", "leftover_processes");
+    frame.scratch_left = leftovers_of(value, "scratch_left", "scratch_left_paths");
     frame.wire_bytes = wire_bytes;
     return frame;
   }
@@ -315,7 +325,7 @@ void ResultAggregator::add(const Frame& frame) {
       script_exit_code_ = frame.exit_code;
       script_signal_ = frame.signal;
       leftover_processes_ = frame.leftover_processes;
-      leftover_names_ = frame.leftover_names;
+      scratch_left_ = frame.scratch_left;
       break;
     case FrameKind::ready:
     case FrameKind::unknown:
@@ -401,7 +411,7 @@ ScriptResult ResultAggregator::finish(const RunOutcome& outcome) {
   result.truncated = truncated_;
   result.script_exit_code = script_exit_code_;
   result.leftover_processes = leftover_processes_;
-  result.leftover_names = leftover_names_;
+  result.scratch_left = scratch_left_;
   result.error = error_;
 
   bool script_process_killed = !script_exit_code_ || script_signal_ == SIGKILL;

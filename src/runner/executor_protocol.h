@@ -25,6 +25,14 @@ inline constexpr int kExitUsage = 2;  // usage, config or daemon errors: decided
 inline constexpr int kExitTimeout = 124;
 inline constexpr int kExitOom = 137;
 
+// What a run left behind in its container, from its done frame: a count and the first few names ("pid name"
+// of a process, a path). The executor cleans up what it can, but a container that had any is never reused.
+struct Leftovers {
+  std::size_t count = 0;
+  std::vector<std::string> names;
+  bool operator==(const Leftovers&) const = default;
+};
+
 // once: the executor serves one request and exits (one-shot containers).
 // loop: it serves request lines until stdin closes, each run in a fresh forked process (warm pool).
 enum class ExecutorMode { once, loop };
@@ -32,9 +40,16 @@ enum class ExecutorMode { once, loop };
 // The container command: {"python3", "-u", "-c", <bootstrap>}. The image's entrypoint must be cleared.
 std::vector<std::string> executor_command();
 
+// What a loop-mode executor empties after each run, so that the next run in the container finds nothing of it
+// (ignored in once mode: the container is removed after its run).
+struct Scratch {
+  std::vector<std::string> dirs;  // the container's writable directories
+  bool sysv_ipc = false;  // SysV shared memory, message queues and semaphores (a private IPC namespace)
+};
+
 // First stdin line (with its '\n'): {"executor": <source>, "modules": {"CommonServerPython": <source>},
-// "mode"}.
-std::string build_bootstrap_line(ExecutorMode mode);
+// "mode", "scratch": [dirs], "scratch_sysv_ipc": bool}.
+std::string build_bootstrap_line(ExecutorMode mode, const Scratch& scratch = {});
 
 struct ScriptRequest {
   std::string source;  // the script's Python source
@@ -66,16 +81,16 @@ enum class FrameKind {
 
 struct Frame {
   FrameKind kind = FrameKind::unknown;
-  std::string text;            // stdout/stderr data, log message, error message
-  std::string level;           // log level
-  std::string traceback;       // error
-  nlohmann::json entry;        // entry
-  int exit_code = 0;           // done
-  std::optional<int> signal;   // done, when the script process was killed by a signal
-  // done: processes the run left alive outside its process group (a setsid'd daemon), with "pid name" of the
-  // first few. The executor kills them, but a container that had them is never given another run.
-  std::size_t leftover_processes = 0;
-  std::vector<std::string> leftover_names;
+  std::string text;           // stdout/stderr data, log message, error message
+  std::string level;          // log level
+  std::string traceback;      // error
+  nlohmann::json entry;       // entry
+  int exit_code = 0;          // done
+  std::optional<int> signal;  // done, when the script process was killed by a signal
+  // done: processes the run left alive outside its process group (a setsid'd daemon), as "pid name"; the
+  // executor kills them. And files it left in the scratch directories that the executor could not remove.
+  Leftovers leftover_processes;
+  Leftovers scratch_left;
   std::size_t wire_bytes = 0;  // length of the line as received, newline included
 };
 
@@ -125,8 +140,8 @@ struct ScriptResult {
   int exit_code = kExitSuccess;  // what `hardend script` exits with
   bool truncated = false;
   std::optional<int> script_exit_code;  // from the done frame (128+signal when killed); not in to_json()
-  std::size_t leftover_processes = 0;   // from the done frame; not in to_json()
-  std::vector<std::string> leftover_names;
+  Leftovers leftover_processes;         // from the done frame; not in to_json()
+  Leftovers scratch_left;
 
   // {entries, logs, error, timed_out, oom_killed, duration_ms, exit_code, truncated}
   nlohmann::json to_json() const;
@@ -170,8 +185,8 @@ class ResultAggregator {
   std::optional<std::string> error_;
   std::optional<int> script_exit_code_;
   std::optional<int> script_signal_;
-  std::size_t leftover_processes_ = 0;
-  std::vector<std::string> leftover_names_;
+  Leftovers leftover_processes_;
+  Leftovers scratch_left_;
   bool truncated_ = false;
 };
 

@@ -1,9 +1,11 @@
 #include "server/warm_container.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "policy/engine_body.h"
@@ -22,6 +24,14 @@ std::optional<int64_t> read_counter(const std::string& path, const std::string& 
   while (in >> key >> value)
     if (key == name) return value;
   return std::nullopt;
+}
+
+// "leftover processes (2: 17 sleep, 18 sh)"
+std::string counted(std::string_view one, std::string_view many, const runner::Leftovers& left) {
+  std::string text(left.count == 1 ? one : many);
+  text += " (" + std::to_string(left.count);
+  for (std::size_t i = 0; i < left.names.size(); ++i) text += (i == 0 ? ": " : ", ") + left.names[i];
+  return text + ")";
 }
 
 }  // namespace
@@ -136,6 +146,20 @@ std::optional<int64_t> read_oom_kills(const std::string& id) {
   return std::nullopt;
 }
 
+runner::Scratch scratch_of(const policy::ContainerSpec& spec) {
+  runner::Scratch scratch;
+  // /dev/shm and /dev/mqueue belong to the container's IPC namespace, as SysV objects do; with the host's
+  // (--ipc=host, allowed only through docker.run.allow.unsafe) they are the host's and never touched.
+  bool private_ipc = std::find(spec.host_namespaces.value.begin(), spec.host_namespaces.value.end(), "ipc") ==
+                     spec.host_namespaces.value.end();
+  if (private_ipc) scratch.dirs = {"/dev/shm", "/dev/mqueue"};
+  scratch.sysv_ipc = private_ipc;
+  for (const policy::TmpfsMount& mount : spec.tmpfs.value)
+    if (std::find(scratch.dirs.begin(), scratch.dirs.end(), mount.path) == scratch.dirs.end())
+      scratch.dirs.push_back(mount.path);
+  return scratch;
+}
+
 ReuseVerdict reuse_verdict(const RunHealth& health) {
   auto no = [](std::string why) { return ReuseVerdict{false, std::move(why)}; };
   if (health.timed_out) return no("timed out");
@@ -143,16 +167,12 @@ ReuseVerdict reuse_verdict(const RunHealth& health) {
   if (health.stream_ended) return no("the container ended");
   if (health.oom_killed) return no("out of memory");
   if (!health.oom_counter_readable) return no("its memory cgroup is not readable, so an OOM could go unseen");
-  if (health.leftover_processes > 0) {
-    // They escaped the run's process-group kill (setsid, a double-forked daemon): they would share the
-    // container with the next caller's run.
-    std::string why = "leftover process";
-    if (health.leftover_processes > 1) why += "es";
-    why += " (" + std::to_string(health.leftover_processes);
-    for (std::size_t i = 0; i < health.leftover_names.size(); ++i)
-      why += (i == 0 ? ": " : ", ") + health.leftover_names[i];
-    return no(why + ")");
-  }
+  // Processes that escaped the run's process-group kill (setsid, a double-forked daemon) would share the
+  // container with the next caller's run; files the executor could not remove would be read by it.
+  if (health.leftover_processes.count > 0)
+    return no(counted("leftover process", "leftover processes", health.leftover_processes));
+  if (health.scratch_left.count > 0)
+    return no(counted("scratch space not emptied", "scratch space not emptied", health.scratch_left));
   if (health.script_exit_code && *health.script_exit_code >= 128)
     return no("the script was killed by a signal");  // something inside is not as expected
   return {true, ""};
@@ -207,7 +227,8 @@ Result<std::unique_ptr<WarmContainer>> WarmContainer::start(docker::Client& clie
   container->stream_ = std::move(*stream);
   if (auto started = client.start_container(container->id_); !started.ok())
     return Error{runner::explain_runtime_error(started.error().message)};
-  if (auto sent = container->stream_->write_stdin(runner::build_bootstrap_line(runner::ExecutorMode::loop));
+  if (auto sent = container->stream_->write_stdin(
+          runner::build_bootstrap_line(runner::ExecutorMode::loop, scratch_of(spec)));
       !sent.ok())
     return sent.take_error().context("sending the executor");
 
@@ -323,7 +344,7 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
   health.oom_killed = facts.oom_killed;
   health.script_exit_code = outcome.result.script_exit_code;
   health.leftover_processes = outcome.result.leftover_processes;
-  health.leftover_names = outcome.result.leftover_names;
+  health.scratch_left = outcome.result.scratch_left;
   auto verdict = reuse_verdict(health);
   outcome.reusable = verdict.reusable;
   outcome.why_not_reusable = std::move(verdict.why_not);

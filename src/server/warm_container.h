@@ -36,11 +36,16 @@ struct RunHealth {
   bool timed_out = false;
   bool interrupted = false;
   bool oom_killed = false;
-  bool oom_counter_readable = false;    // an OOM of any process inside would have been seen
-  std::optional<int> script_exit_code;  // from the done frame (128+signal when killed)
-  std::size_t leftover_processes = 0;   // alive after the run outside its process group (done frame)
-  std::vector<std::string> leftover_names;
+  bool oom_counter_readable = false;     // an OOM of any process inside would have been seen
+  std::optional<int> script_exit_code;   // from the done frame (128+signal when killed)
+  runner::Leftovers leftover_processes;  // alive after the run outside its process group (done frame)
+  runner::Leftovers scratch_left;        // files the executor could not remove from the scratch directories
 };
+
+// What the executor of a reuse container of this spec empties after each run: its tmpfs mounts and, with a
+// private IPC namespace, /dev/shm, /dev/mqueue and the SysV IPC objects. The root filesystem is read-only
+// unless docker.run.read.only is false: what a run writes there then stays.
+runner::Scratch scratch_of(const policy::ContainerSpec& spec);
 
 struct ReuseVerdict {
   bool reusable = false;

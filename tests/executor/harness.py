@@ -24,9 +24,13 @@ def executor_command():
     return [PYTHON, "-u", "-c", asset("bootstrap.py")]
 
 
-def bootstrap_line(mode="once"):
+def bootstrap_line(mode="once", scratch=None, sysv_ipc=False):
     line = {"executor": asset("executor.py"), "modules": {"CommonServerPython": asset("CommonServerPython.py")},
             "mode": mode}
+    if scratch is not None:
+        line["scratch"] = scratch
+    if sysv_ipc:
+        line["scratch_sysv_ipc"] = True  # only ever in an IPC namespace of the test's own
     return json.dumps(line) + "\n"
 
 
@@ -83,6 +87,48 @@ class Run:
     @property
     def exit_code(self):
         return self.done["exit_code"]
+
+
+class LoopExecutor:
+    """A loop-mode executor fed one request at a time: for tests that act between runs."""
+
+    def __init__(self, scratch=None, sysv_ipc=False, preexec_fn=None):
+        self.proc = subprocess.Popen(executor_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+                                     preexec_fn=preexec_fn)
+        self.buffer = b""
+        self.frames = []
+        self.proc.stdin.write(bootstrap_line("loop", scratch, sysv_ipc).encode())
+
+    def send(self, line):
+        self.proc.stdin.write(line.encode())
+
+    def until_done(self):
+        """The frames up to the next done frame; returns that done frame."""
+        while True:
+            while b"\n" not in self.buffer:
+                data = os.read(self.proc.stdout.fileno(), 65536)
+                if not data:
+                    raise AssertionError("the executor ended early; frames: %s" % self.frames)
+                self.buffer += data
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            frame = json.loads(line)
+            self.frames.append(frame)
+            if frame["t"] == "done":
+                return frame
+
+    def printed(self):
+        return "".join(f["data"] for f in self.frames if f["t"] == "stdout")
+
+    def close(self):
+        """Closes stdin; returns the exit code (the process is killed if it does not end within 30 s)."""
+        try:
+            self.proc.stdin.close()
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
 
 
 def run_executor(stdin_text, preexec_fn=None, timeout=120):

@@ -5,16 +5,17 @@ Each test is a small script as operators write them; the expected results are th
 (from this directory), or through CTest (label unit).
 """
 import json
+import os
 import resource
 import sys
 import textwrap
 import time
 import unittest
 
-sys.path.insert(0, __import__("os").path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import (EXAMPLES, asset, bootstrap_line, executor_command, request_line, run_executor,  # noqa: E402
-                     run_script)
+from harness import (EXAMPLES, LoopExecutor, asset, bootstrap_line, executor_command, request_line,  # noqa: E402
+                     run_executor, run_script)
 
 
 def _parent_of(pid):
@@ -29,7 +30,32 @@ def script(text):
     return textwrap.dedent(text).lstrip("\n")
 
 
+def become_nobody():
+    os.setgid(65534)
+    os.setuid(65534)
+
+
 class ProtocolTests(unittest.TestCase):
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the executor as another user")
+    def test_the_script_cannot_open_or_trace_its_executor(self):
+        # As in a container: the executor and the script run as one unprivileged user. Fails if the executor stays
+        # dumpable (the script could then rewrite it through /proc/PID/mem) or if the script process stays
+        # non-dumpable itself (prctl PR_GET_DUMPABLE = 3).
+        run = run_script(script("""
+            import ctypes, errno
+            libc = ctypes.CDLL(None, use_errno=True)
+            pump = os.getppid()
+            for path, mode in (('/proc/%d/mem' % pump, 'r+b'), ('/proc/%d/environ' % pump, 'rb')):
+                try:
+                    open(path, mode, buffering=0).close()
+                    print('opened')
+                except OSError as exc:
+                    print(type(exc).__name__)
+            print(libc.ptrace(0x4206, pump, 0, 0), ctypes.get_errno() == errno.EPERM)
+            print('self dumpable', libc.prctl(3, 0, 0, 0, 0))
+        """), preexec_fn=become_nobody)
+        self.assertEqual(run.stdout, "PermissionError\nPermissionError\n-1 True\nself dumpable 1\n", run.stderr)
+
     def test_frames_are_json_lines_with_ready_first_and_done_last(self):
         run = run_script("print('hi')\n")
         self.assertEqual(run.frames[0]["t"], "ready")
@@ -78,46 +104,31 @@ class ProtocolTests(unittest.TestCase):
     def test_a_last_run_prepares_no_next_process(self):
         """After a run marked `last` (a `fresh` container's one run) no next script process is forked ahead; a
         request that comes anyway is still served, by a process forked then."""
-        import os
-        import subprocess
-        proc = subprocess.Popen(executor_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-        buffer = b""
+        executor = LoopExecutor()
 
-        def until_done():
-            nonlocal buffer
-            while True:
-                while b"\n" not in buffer:
-                    data = os.read(proc.stdout.fileno(), 65536)
-                    self.assertTrue(data, "the executor ended early")
-                    buffer += data
-                line, buffer = buffer.split(b"\n", 1)
-                frame = json.loads(line)
-                if frame["t"] == "done":
-                    return frame
-
-        def children(wait):
+        def children(wait, other_than=()):
+            """The executor's child processes other than `other_than`, as soon as there is one (or none by then)."""
             deadline = time.monotonic() + wait
             while True:
-                found = [pid for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(pid) == proc.pid]
+                found = [pid for pid in os.listdir("/proc") if pid.isdigit() and pid not in other_than
+                         and _parent_of(pid) == executor.proc.pid]
                 if found or time.monotonic() >= deadline:
                     return found
                 time.sleep(0.02)
 
         try:
-            proc.stdin.write((bootstrap_line("loop") + request_line("print(1)\n", run_id="a")).encode())
-            self.assertEqual(until_done()["exit_code"], 0)
-            self.assertEqual(len(children(5)), 1, "an ordinary run: the next run's process is forked ahead")
-            proc.stdin.write(request_line("print(2)\n", run_id="b", last=True).encode())
-            self.assertEqual(until_done()["exit_code"], 0)
-            self.assertEqual(children(0.5), [], "after the last run: nothing forked ahead")
-            proc.stdin.write(request_line("print(3)\n", run_id="c").encode())
-            self.assertEqual(until_done()["id"], "c", "a request after the last one is still served")
-            proc.stdin.close()
-            self.assertEqual(proc.wait(timeout=30), 0)
+            executor.send(request_line("print(1)\n", run_id="a"))
+            self.assertEqual(executor.until_done()["exit_code"], 0)
+            prepared = children(5)
+            self.assertEqual(len(prepared), 1, "an ordinary run: the next run's process is forked ahead")
+            executor.send(request_line("print(2)\n", run_id="b", last=True))
+            self.assertEqual(executor.until_done()["exit_code"], 0)
+            # (run b's own process, the one prepared after run a, may still be being reaped after its done frame)
+            self.assertEqual(children(0.5, other_than=prepared), [], "after the last run: nothing forked ahead")
+            executor.send(request_line("print(3)\n", run_id="c"))
+            self.assertEqual(executor.until_done()["id"], "c", "a request after the last one is still served")
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            self.assertEqual(executor.close(), 0)
 
     def test_a_run_cannot_change_what_the_next_run_sees(self):
         # The platform modules and the script's globals are built once in the pump and inherited by each
@@ -217,6 +228,127 @@ DAEMONIZE = script("""
         time.sleep(0.05)
     print("daemonized")
     """)
+
+
+class ScratchSpaceTests(unittest.TestCase):
+    """In loop mode the executor empties the scratch directories the engine names (a container's tmpfs mounts)
+    after each run, so that the next run in the same container finds nothing of it; what it cannot remove is
+    reported in the done frame (`scratch_left`) and the engine then never reuses the container."""
+
+    def setUp(self):
+        import tempfile
+        self.work = tempfile.mkdtemp(prefix="hardend-scratch-")
+        self.tmp, self.shm, self.outside = (os.path.join(self.work, name) for name in ("tmp", "shm", "outside"))
+        for path in (self.tmp, self.shm, self.outside):
+            os.mkdir(path)
+        os.chmod(self.work, 0o755)
+        os.chmod(self.tmp, 0o1777)  # as /tmp: anyone may create, only the owner may remove
+        with open(os.path.join(self.tmp, "from-the-image"), "w") as f:
+            f.write("present before the executor started: kept")
+        with open(os.path.join(self.shm, "from-the-runtime"), "w") as f:
+            f.write("present before the executor started, replaced by run 1: removed")
+        os.chown(os.path.join(self.shm, "from-the-runtime"), 65534, 65534)
+        with open(os.path.join(self.outside, "target"), "w") as f:
+            f.write("outside the scratch space: must survive the wipe")
+        os.chown(self.shm, 65534, 65534)
+        os.chown(self.outside, 65534, 65534)
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the executor as another user")
+    def test_the_next_run_finds_nothing_of_the_previous_one(self):
+        # Fails if the executor does not wipe, follows a planted symlink out of the scratch space, removes what
+        # was there before it started, or gives up on what a run made read-only.
+        executor = LoopExecutor(scratch=[self.tmp, self.shm, self.work + "/missing"], preexec_fn=become_nobody)
+        try:
+            executor.send(request_line(script("""
+                tmp, shm, outside = demisto.args()["dirs"]
+                open(tmp + "/secret.json", "w").write("credentials of run 1")
+                os.makedirs(shm + "/deep/er/est")
+                open(shm + "/deep/er/est/f", "w").write("x")
+                os.chmod(shm + "/deep/er/est", 0o000)
+                os.chmod(shm + "/deep/er", 0o500)
+                os.chmod(shm + "/deep", 0o500)
+                os.symlink(outside, tmp + "/link-to-a-dir")
+                os.symlink(outside + "/target", shm + "/link-to-a-file")
+                os.mkfifo(tmp + "/fifo")
+                os.unlink(shm + "/from-the-runtime")
+                open(shm + "/from-the-runtime", "w").write("planted under a kept name")
+                print(sorted(os.listdir(tmp)), sorted(os.listdir(shm)))
+                """), args={"dirs": [self.tmp, self.shm, self.outside]}, run_id="a"))
+            first = executor.until_done()
+            executor.send(request_line(script("""
+                tmp, shm, outside = demisto.args()["dirs"]
+                print(sorted(os.listdir(tmp)), sorted(os.listdir(shm)), sorted(os.listdir(outside)))
+                """), args={"dirs": [self.tmp, self.shm, self.outside]}, run_id="b"))
+            second = executor.until_done()
+        finally:
+            self.assertEqual(executor.close(), 0)
+        self.assertEqual(first["exit_code"], 0, executor.frames)
+        self.assertNotIn("scratch_left", first)
+        self.assertEqual(executor.printed().splitlines(), [
+            "['fifo', 'from-the-image', 'link-to-a-dir', 'secret.json'] ['deep', 'from-the-runtime', 'link-to-a-file']",
+            "['from-the-image'] [] ['target']"])
+        self.assertNotIn("scratch_left", second)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the executor as another user")
+    def test_what_cannot_be_removed_is_reported(self):
+        # A file of another user in the sticky scratch directory (a run cannot make one in a hardened container;
+        # here the test does, between two runs): the executor cannot remove it and must say so. Fails if the
+        # done frame stays silent.
+        executor = LoopExecutor(scratch=[self.tmp, self.shm], preexec_fn=become_nobody)
+        try:
+            executor.send(request_line("print(1)\n", run_id="a"))
+            self.assertNotIn("scratch_left", executor.until_done())
+            stuck = os.path.join(self.tmp, "root-owned")
+            open(stuck, "w").close()
+            executor.send(request_line("open(demisto.args()['f'], 'w').write('x')\n",
+                                       args={"f": self.shm + "/mine"}, run_id="b"))
+            done = executor.until_done()
+        finally:
+            self.assertEqual(executor.close(), 0)
+        self.assertEqual(done.get("scratch_left"), 1, done)
+        self.assertEqual(done.get("scratch_left_paths"), [stuck], done)
+        self.assertEqual(os.listdir(self.shm), ["from-the-runtime"], "the rest is removed anyway")
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root for an IPC namespace of its own")
+    def test_sysv_ipc_objects_of_a_run_are_removed(self):
+        # In an IPC namespace of its own, as in a container (never in the host's: the test would remove the host's
+        # objects). Fails if a shared memory segment, message queue or semaphore set of run 1 is there for run 2.
+        def own_ipc_namespace_as_nobody():
+            import ctypes
+            if ctypes.CDLL(None, use_errno=True).unshare(0x08000000) != 0:  # CLONE_NEWIPC
+                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC)")
+            become_nobody()
+
+        executor = LoopExecutor(scratch=[], sysv_ipc=True, preexec_fn=own_ipc_namespace_as_nobody)
+        listing = "print([len(open('/proc/sysvipc/' + k).readlines()) - 1 for k in ('shm', 'msg', 'sem')])\n"
+        try:
+            executor.send(request_line(script("""
+                import ctypes
+                libc = ctypes.CDLL(None, use_errno=True)
+                print(libc.shmget(0, 4096, 0o1600) >= 0, libc.msgget(0, 0o1600) >= 0, libc.semget(0, 1, 0o1600) >= 0)
+                """) + listing, run_id="a"))
+            first = executor.until_done()
+            executor.send(request_line(listing, run_id="b"))
+            second = executor.until_done()
+        finally:
+            self.assertEqual(executor.close(), 0)
+        self.assertEqual(executor.printed().splitlines(), ["True True True", "[1, 1, 1]", "[0, 0, 0]"])
+        self.assertNotIn("scratch_left", first)
+        self.assertNotIn("scratch_left", second)
+
+    def test_once_mode_and_a_last_run_leave_the_scratch_space_alone(self):
+        # The container is removed after them: no time is spent on cleaning.
+        run = run_executor(bootstrap_line("once", [self.shm]) + request_line(
+            "open(demisto.args()['f'], 'w').write('x')\n", args={"f": self.shm + "/kept"}))
+        self.assertEqual(run.exit_code, 0, run.frames)
+        run = run_executor(bootstrap_line("loop", [self.shm]) + request_line(
+            "open(demisto.args()['f'], 'w').write('x')\n", args={"f": self.shm + "/kept-too"}, last=True))
+        self.assertEqual(run.exit_code, 0, run.frames)
+        self.assertEqual(sorted(os.listdir(self.shm)), ["from-the-runtime", "kept", "kept-too"])
 
 
 class LeftoverProcessTests(unittest.TestCase):

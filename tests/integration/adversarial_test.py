@@ -437,6 +437,27 @@ for name, args in (('AF_INET/SOCK_RAW/ICMP', (socket.AF_INET, socket.SOCK_RAW, s
 facts(**result)
 """ + HOLD
 
+# PID 1 is the executor, same user as the script: in a reuse container a script that could open its memory or
+# trace it would rewrite the process that forks (and sees the requests of) every later run.
+TAMPER_EXECUTOR = HEADER + FACTS + r"""
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+result = {}
+for name, path, mode in (('open /proc/1/mem rw', '/proc/1/mem', 'r+b'), ('open /proc/1/environ', '/proc/1/environ', 'rb')):
+    try:
+        open(path, mode, buffering=0).close()
+        result[name] = 'opened'
+    except OSError as exc:
+        result[name] = errno.errorcode.get(exc.errno, str(exc.errno))
+try:
+    os.listdir('/proc/1/fd')
+    result['list /proc/1/fd'] = 'opened'
+except OSError as exc:
+    result['list /proc/1/fd'] = errno.errorcode.get(exc.errno, str(exc.errno))
+result['ptrace seize 1'] = 'opened' if libc.ptrace(0x4206, 1, 0, 0) == 0 else errno.errorcode.get(ctypes.get_errno())
+facts(**result)
+"""
+
 UNSHARE = HEADER + FACTS + r"""
 import ctypes, errno
 libc = ctypes.CDLL(None, use_errno=True)
@@ -517,7 +538,35 @@ for p in os.listdir('/proc'):
             procs.append([int(p), state, cmdline])
         except OSError:
             pass
-print(json.dumps({"host": socket.gethostname(), "self": os.getpid(), "procs": sorted(procs)}))
+scratch = {}
+for d in ('/tmp', '/dev/shm', '/dev/mqueue'):
+    try:
+        scratch[d] = sorted(os.listdir(d))
+    except OSError as exc:
+        scratch[d] = 'error: %s' % exc.strerror
+for kind in ('shm', 'msg', 'sem'):
+    with open('/proc/sysvipc/' + kind) as f:
+        scratch['sysv ' + kind] = [line.split()[1] for line in f.readlines()[1:]]
+print(json.dumps({"host": socket.gethostname(), "self": os.getpid(), "procs": sorted(procs), "scratch": scratch}))
+"""
+
+# Reuse mode: files, a POSIX message queue and SysV IPC objects a run leaves in its container, for the next run.
+PLANT_FILES = HEADER + r"""
+for d in ('/tmp', '/dev/shm'):
+    os.makedirs(d + '/planted/deeper')
+    with open(d + '/planted/deeper/credentials.json', 'w') as f:
+        f.write('{"token": "of the previous run"}')
+    os.chmod(d + '/planted/deeper', 0o500)
+    os.chmod(d + '/planted', 0o000)
+    with open(d + '/.hidden', 'w') as f:
+        f.write('x')
+    os.symlink('/etc', d + '/etc-link')
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+queue = libc.mq_open(b'/planted', os.O_CREAT | os.O_RDWR, 0o600, None)
+objects = [libc.shmget(0, 4096, 0o1600), libc.msgget(0, 0o1600), libc.semget(0, 1, 0o1600)]
+print('planted', sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')),
+      'mqueue', sorted(os.listdir('/dev/mqueue')), 'sysv', all(i >= 0 for i in objects), flush=True)
 """
 
 SETSID_LEFTOVER = HEADER + r"""
@@ -712,6 +761,13 @@ def expect_all_refused(allowed_words):
         v.check(r.get("exit_code") == 0, "exit 0: %s" % brief(r))
         return "; ".join("%s: %s" % kv for kv in sorted(f.items()))
     return check
+
+
+def expect_planted(r, v):
+    # Fails if the attack could not even write its files (then an empty /tmp afterwards would prove nothing).
+    planted = "planted ['.hidden', 'etc-link', 'planted'] ['.hidden', 'etc-link', 'planted'] mqueue ['planted'] sysv True"
+    v.check(planted in text_of(r), "the run planted its files, a message queue and SysV objects: %s" % brief(r))
+    return "planted in /tmp, /dev/shm, /dev/mqueue and SysV IPC" if planted in text_of(r) else brief(r)
 
 
 def make_expect_host_files(shadow_hash):
@@ -1000,12 +1056,17 @@ class AdversarialTest:
         except ValueError:
             return None, elapsed, result
 
-    def reuse_case(self, name, source, timeout, expected, baseline):
+    def reuse_case(self, name, source, timeout, expected, baseline, expect_attack=None, same_container=False):
+        """The attack runs in the reuse pool's one container; the next run must be clean. Its own outcome is not
+        the point unless expect_attack (a scenario check) is given. same_container: the next run must be served
+        by the same container (the attack must not make it unusable; clean must come from the clean-up)."""
         if not self.wanted("reuse_" + name.replace(" ", "_")):
             return
         verdict = Verdict("reuse: " + name, "api")
         before, _, _ = self.probe()
-        attack_host = host_of(self.api_script(self.reuse, source, timeout))  # the outcome itself is not the point
+        attack = self.api_script(self.reuse, source, timeout)
+        attack_host = host_of(attack)
+        attack_observed = expect_attack(attack, verdict) if expect_attack else None
         after_attack = time.monotonic()
         probe, _, raw = self.probe()
         recovery_s = round(time.monotonic() - after_attack, 2)
@@ -1018,11 +1079,18 @@ class AdversarialTest:
             zombies = sum(1 for p in probe["procs"] if p[1] == "Z")
             # Fails if a process the attack left (marked `sleep 31337`) is visible to the next run.
             verdict.check(not strangers, "no process of the attack visible: %s" % strangers)
+            # Fails if the next run finds files in /tmp, /dev/shm or /dev/mqueue or SysV IPC objects (a previous
+            # run's, or any at all).
+            verdict.check(all(v == [] for v in probe.get("scratch", {"?": "not reported"}).values()),
+                          "empty /tmp, /dev/shm, /dev/mqueue and SysV IPC: %s" % probe.get("scratch"))
             # Fails if the next run sees more processes than a clean container shows (fork-bomb children).
             verdict.check(len(probe["procs"]) <= baseline, "at most %d processes visible (a clean container), got %d: %s" % (
                 baseline, len(probe["procs"]), probe["procs"][:12]))
             leftovers = max(len(strangers), len(probe["procs"]) - baseline)
             recycled = probe["host"] != (before or {}).get("host")
+            if same_container:
+                verdict.check(not recycled, "the same container serves the next run (%s, before %s)" % (
+                    probe["host"], (before or {}).get("host")))
             verdict.observed = "next run in %s container (%s), %d processes visible (%d zombies)%s" % (
                 "a new" if recycled else "the same", probe["host"], len(probe["procs"]), zombies,
                 ", attack's processes: %s" % strangers if strangers else "")
@@ -1030,6 +1098,8 @@ class AdversarialTest:
         # pool has one container; recovery_s is the time from the attack's answer to the next run's answer.)
         _, trivial_error = self.trivial_run(self.reuse)
         verdict.check(trivial_error is None, "the pool serves normally afterwards: %s" % trivial_error)
+        if attack_observed:
+            verdict.observed = "attack: %s; %s" % (attack_observed, verdict.observed)
         del attack_host
         self.report(verdict, expected, None, recovery_s, leftovers)
 
@@ -1051,6 +1121,14 @@ class AdversarialTest:
         self.reuse_case("killed executor", KILL_EXECUTOR, 30, "next run in a clean container", baseline)
         # The forged frames must not be read as the next run's result (exact answer checked by probe's JSON parse).
         self.reuse_case("protocol corruption", PROTOCOL_CORRUPTION, 30, "next run gets its own result", baseline)
+        # The same container serves the next run (nothing in this attack recycles it): its files must be gone.
+        self.reuse_case("files for the next run", PLANT_FILES, 30,
+                        "next run: nothing in /tmp, /dev/shm, /dev/mqueue, SysV IPC; same container", baseline,
+                        expect_planted, same_container=True)
+        # Fails if the script can open the executor's memory, descriptors or environment, or trace it.
+        self.reuse_case("tamper with the executor", TAMPER_EXECUTOR, 30,
+                        "PID 1's /proc/1/mem, fd, environ and ptrace refused; next run clean", baseline,
+                        expect_all_refused({"opened"}))
         self.reuse.stop()
         watch.stop()
         processes = host_processes_of(sorted(watch.seen))
@@ -1167,6 +1245,9 @@ class AdversarialTest:
                       trivial_after=1.0)
         self.scenario("mount", MOUNT, 30, "mount/bind/remount: EPERM", expect_all_refused({"mounted"}),
                       trivial_after=1.0)
+        self.scenario("tamper_executor", TAMPER_EXECUTOR + HOLD, 30,
+                      "the executor (PID 1, same user) cannot be opened or traced: EACCES/EPERM",
+                      expect_all_refused({"opened"}), trivial_after=1.0)
         self.scenario("host_files", HOST_FILES, 30, "host's /etc/shadow, engine sockets, host PID 1 unreachable",
                       make_expect_host_files(shadow_hash), trivial_after=1.0)
         self.own_address_case()

@@ -273,7 +273,11 @@ TEST_F(ScriptTest, ProcShowsOnlyTheContainersOwnProcesses) {
   EXPECT_LE(count, 5) << out;
   EXPECT_LT(max_pid, 100) << "a PID namespace of its own starts at 1";
   EXPECT_NE(out.find("commands ['python3']"), std::string::npos) << out;
-  EXPECT_NE(out.find("pid1 environ readable True"), std::string::npos) << out;
+  // The executor is not dumpable: each line fails when the executor skips set_dumpable(False).
+  EXPECT_NE(out.find("pid1 environ PermissionError\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("pid1 mem PermissionError\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("pid1 fds PermissionError\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("pid1 ptrace Operation not permitted\n"), std::string::npos) << out;
   EXPECT_NE(out.find("host daemons []"), std::string::npos) << out;
 }
 
@@ -330,8 +334,12 @@ TEST_F(ScriptTest, PrintFloodIsCutAtTheOutputCapWithoutGrowingTheEngine) {
 
 TEST_F(ScriptTest, RawFloodAroundTheExecutorIsCutByTheEngine) {
   // The script writes to PID 1's stdout itself: the executor cannot cap this, the engine must, while
-  // streaming.
-  auto ran = run("OutputFloodRaw.py", {.output_limit = 1 << 20});
+  // streaming. With the hardened policy the script cannot open PID 1's descriptors at all (the executor is
+  // not dumpable, ProcShowsOnlyTheContainersOwnProcesses); an operator who runs scripts as root with
+  // SYS_PTRACE opens that door again, and the engine's cap must still hold behind it.
+  const std::string ptrace_allowed = R"({"docker.run.internal.asuser": false,
+      "python.pass.extra.keys": "--cap-add=SYS_PTRACE", "docker.run.allow.unsafe": ["--cap-add=SYS_PTRACE"]})";
+  auto ran = run("OutputFloodRaw.py", {.config = ptrace_allowed, .output_limit = 1 << 20});
   EXPECT_EQ(ran.result.exit_code, 0) << ran.result.error.value_or("");
   EXPECT_TRUE(ran.result.truncated);
   EXPECT_GT(ran.stdout_bytes, 200u << 20) << "the engine counts what it dropped";
@@ -339,7 +347,7 @@ TEST_F(ScriptTest, RawFloodAroundTheExecutorIsCutByTheEngine) {
   EXPECT_NE(printed(ran.result).find("raw flood done"), std::string::npos)
       << "frames after the flood still arrive (entries have their own budget)";
 
-  auto cli_run = cli({"script", script_path("OutputFloodRaw.py").string(), "--json"});
+  auto cli_run = cli({"script", script_path("OutputFloodRaw.py").string(), "--json"}, ptrace_allowed);
   EXPECT_EQ(cli_run.exit_code, 0) << cli_run.err;
   EXPECT_EQ(cli_run.json()["truncated"], true);
   if (!sanitized_build()) {

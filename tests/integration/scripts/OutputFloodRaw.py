@@ -1,5 +1,6 @@
 # 200 MB written around the executor, straight into the container's stdout pipe (which the executor, PID 1, keeps
-# on a private fd), in 1 MiB lines and in one endless line: only the engine's own cap can bound this.
+# on a private fd), in 1 MiB lines and in one endless line: only the engine's own cap can bound this. Needs
+# CAP_SYS_PTRACE (the executor is not dumpable): the test grants it with a weakened policy.
 def pipe_links(pid):
     links = {}
     for fd in os.listdir('/proc/{}/fd'.format(pid)):

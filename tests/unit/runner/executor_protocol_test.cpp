@@ -59,7 +59,12 @@ TEST(BootstrapLine, IsOneJsonLineCarryingTheExecutorAndTheShim) {
     EXPECT_EQ(value["executor"], std::string(executor_source()));
     EXPECT_EQ(value["modules"]["CommonServerPython"], std::string(common_server_source()));
     EXPECT_EQ(value["mode"], mode == ExecutorMode::loop ? "loop" : "once");
+    EXPECT_EQ(value["scratch"], json::array());
+    EXPECT_EQ(value["scratch_sysv_ipc"], false);
   }
+  json value = json::parse(build_bootstrap_line(ExecutorMode::loop, {{"/dev/shm", "/tmp"}, true}));
+  EXPECT_EQ(value["scratch"], json::array({"/dev/shm", "/tmp"}));
+  EXPECT_EQ(value["scratch_sysv_ipc"], true);
 }
 
 TEST(RequestLine, CarriesScriptNameArgsAndLimit) {
@@ -140,31 +145,38 @@ TEST(ParseFrameLine, KnowsEveryFrameType) {
   EXPECT_EQ(frame_of({{"t", "progress"}}).kind, FrameKind::unknown);
 }
 
-TEST(ParseFrameLine, DoneFrameCarriesTheRunsLeftoverProcesses) {
+TEST(ParseFrameLine, DoneFrameCarriesTheRunsLeftoverProcessesAndFiles) {
   Frame clean = frame_of({{"t", "done"}, {"exit_code", 0}});
-  EXPECT_EQ(clean.leftover_processes, 0U);
-  EXPECT_TRUE(clean.leftover_names.empty());
+  EXPECT_EQ(clean.leftover_processes, Leftovers{});
+  EXPECT_EQ(clean.scratch_left, Leftovers{});
 
   Frame tainted = frame_of({{"t", "done"},
                             {"exit_code", 0},
                             {"leftover", 2},
-                            {"leftover_processes", json::array({"17 sleep", "18 sh"})}});
+                            {"leftover_processes", json::array({"17 sleep", "18 sh"})},
+                            {"scratch_left", 3},
+                            {"scratch_left_paths", json::array({"/tmp/a", "/tmp/b"})}});
   EXPECT_EQ(tainted.kind, FrameKind::done);
-  EXPECT_EQ(tainted.leftover_processes, 2U);
-  EXPECT_EQ(tainted.leftover_names, (std::vector<std::string>{"17 sleep", "18 sh"}));
+  EXPECT_EQ(tainted.leftover_processes, (Leftovers{2, {"17 sleep", "18 sh"}}));
+  EXPECT_EQ(tainted.scratch_left, (Leftovers{3, {"/tmp/a", "/tmp/b"}}));
 
   // A count that is not a count still says something was left: never read as "clean".
-  for (json odd : {json(-1), json("3"), json(true), json(1.5)})
-    EXPECT_EQ(frame_of({{"t", "done"}, {"exit_code", 0}, {"leftover", odd}}).leftover_processes, 1U) << odd;
+  for (json odd : {json(-1), json("3"), json(true), json(1.5)}) {
+    EXPECT_EQ(frame_of({{"t", "done"}, {"exit_code", 0}, {"leftover", odd}}).leftover_processes.count, 1U)
+        << odd;
+    EXPECT_EQ(frame_of({{"t", "done"}, {"exit_code", 0}, {"scratch_left", odd}}).scratch_left.count, 1U)
+        << odd;
+  }
   // Names are only for the log: bounded in number and length, never a reason to drop the frame.
   json many = json::array();
   for (int i = 0; i < 50; ++i) many.push_back(std::string(1000, 'x'));
   many.push_back(5);
-  Frame long_names = frame_of({{"t", "done"}, {"exit_code", 0}, {"leftover", 51}, {"leftover_processes", many}});
+  Frame long_names =
+      frame_of({{"t", "done"}, {"exit_code", 0}, {"leftover", 51}, {"leftover_processes", many}});
   EXPECT_EQ(long_names.kind, FrameKind::done);
-  EXPECT_EQ(long_names.leftover_processes, 51U);
-  EXPECT_EQ(long_names.leftover_names.size(), 8U);
-  EXPECT_EQ(long_names.leftover_names[0].size(), 256U);
+  EXPECT_EQ(long_names.leftover_processes.count, 51U);
+  EXPECT_EQ(long_names.leftover_processes.names.size(), 8U);
+  EXPECT_EQ(long_names.leftover_processes.names[0].size(), 256U);
 }
 
 TEST(ResultAggregator, KeepsTheLeftoverReportOutOfTheResultJson) {
@@ -172,12 +184,15 @@ TEST(ResultAggregator, KeepsTheLeftoverReportOutOfTheResultJson) {
   aggregator.add(frame_of({{"t", "done"},
                            {"exit_code", 0},
                            {"leftover", 1},
-                           {"leftover_processes", json::array({"9 sleep"})}}));
+                           {"leftover_processes", json::array({"9 sleep"})},
+                           {"scratch_left", 1},
+                           {"scratch_left_paths", json::array({"/tmp/x"})}}));
   ScriptResult result = aggregator.finish({});
   EXPECT_EQ(result.exit_code, kExitSuccess) << "the script itself succeeded";
-  EXPECT_EQ(result.leftover_processes, 1U);
-  EXPECT_EQ(result.leftover_names, std::vector<std::string>{"9 sleep"});
+  EXPECT_EQ(result.leftover_processes, (Leftovers{1, {"9 sleep"}}));
+  EXPECT_EQ(result.scratch_left, (Leftovers{1, {"/tmp/x"}}));
   EXPECT_FALSE(result.to_json().contains("leftover"));
+  EXPECT_FALSE(result.to_json().contains("scratch_left"));
 }
 
 TEST(ParseFrameLine, TreatsAnythingElseAsPrintedText) {

@@ -13,6 +13,21 @@ RunHealth healthy_run() {
   return health;
 }
 
+TEST(ScratchOf, TmpfsMountsAndThePrivateIpcNamespacesObjects) {
+  policy::ContainerSpec spec;
+  spec.tmpfs.value = {{"/tmp", "rw,noexec"}, {"/dev/shm", "size=1g"}, {"/work", ""}};
+  runner::Scratch scratch = scratch_of(spec);
+  EXPECT_EQ(scratch.dirs, (std::vector<std::string>{"/dev/shm", "/dev/mqueue", "/tmp", "/work"}));
+  EXPECT_TRUE(scratch.sysv_ipc);
+
+  // --ipc=host (allowed only through docker.run.allow.unsafe): /dev/shm, /dev/mqueue and the SysV objects are
+  // the host's. Fails if the executor would be told to empty them.
+  spec.host_namespaces.value = {"pid", "ipc"};
+  scratch = scratch_of(spec);
+  EXPECT_EQ(scratch.dirs, (std::vector<std::string>{"/tmp", "/dev/shm", "/work"}));
+  EXPECT_FALSE(scratch.sysv_ipc);
+}
+
 TEST(ReuseVerdict, AHealthyRunKeepsTheContainer) {
   auto verdict = reuse_verdict(healthy_run());
   EXPECT_TRUE(verdict.reusable);
@@ -24,17 +39,25 @@ TEST(ReuseVerdict, AHealthyRunKeepsTheContainer) {
 
 TEST(ReuseVerdict, ALeftoverProcessRecyclesTheContainer) {
   auto health = healthy_run();
-  health.leftover_processes = 1;
-  health.leftover_names = {"23 sleep"};
+  health.leftover_processes = {1, {"23 sleep"}};
   auto verdict = reuse_verdict(health);
   EXPECT_FALSE(verdict.reusable);
   EXPECT_EQ(verdict.why_not, "leftover process (1: 23 sleep)");
 
-  health.leftover_processes = 3;
-  health.leftover_names = {"23 sleep", "24 sh"};  // the executor names only the first few
+  health.leftover_processes = {3, {"23 sleep", "24 sh"}};  // the executor names only the first few
   EXPECT_EQ(reuse_verdict(health).why_not, "leftover processes (3: 23 sleep, 24 sh)");
-  health.leftover_names.clear();
+  health.leftover_processes.names.clear();
   EXPECT_EQ(reuse_verdict(health).why_not, "leftover processes (3)");
+}
+
+TEST(ReuseVerdict, FilesTheExecutorCouldNotRemoveRecycleTheContainer) {
+  auto health = healthy_run();
+  health.scratch_left = {1, {"/tmp/stuck"}};
+  auto verdict = reuse_verdict(health);
+  EXPECT_FALSE(verdict.reusable);
+  EXPECT_EQ(verdict.why_not, "scratch space not emptied (1: /tmp/stuck)");
+  health.scratch_left = {2, {"/tmp/a", "sysv shm 3"}};  // paths, and SysV objects by kind and id
+  EXPECT_EQ(reuse_verdict(health).why_not, "scratch space not emptied (2: /tmp/a, sysv shm 3)");
 }
 
 TEST(ReuseVerdict, EveryDoubtRecyclesTheContainer) {
