@@ -1311,7 +1311,9 @@ def compile_modules(sources):
 
 
 def main(boot, stdin):
-    set_dumpable(False)  # before anything of a script runs in a process of ours
+    # Before anything of a script runs in a process of ours. It fails only where ctypes cannot load the C library
+    # (an image without libffi): the ready frame then says so, and the engine gives such a container one run.
+    dumpable = not set_dumpable(False)
     out = EngineOutput(os.dup(1))
     os.dup2(2, 1)  # a stray print of the executor itself must never corrupt the frame stream
     mode = boot.get("mode", "once")
@@ -1329,7 +1331,7 @@ def main(boot, stdin):
 
     prepared = prepare()
     out.emit({"t": "ready", "protocol": PROTOCOL_VERSION, "mode": mode, "pid": os.getpid(),
-              "python": "{}.{}.{}".format(*sys.version_info[:3])})
+              "python": "{}.{}.{}".format(*sys.version_info[:3]), "dumpable": dumpable})
     if mode == "loop":
         while True:
             line = stdin.readline()

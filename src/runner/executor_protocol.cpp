@@ -213,7 +213,12 @@ Frame parse_frame_line(std::string_view line) {
     return frame;
   }
   if (*type == "truncated") return text_frame(FrameKind::truncated, "", wire_bytes);
-  if (*type == "ready") return text_frame(FrameKind::ready, "", wire_bytes);
+  if (*type == "ready") {
+    Frame frame = text_frame(FrameKind::ready, "", wire_bytes);
+    auto dumpable = value.find("dumpable");
+    frame.executor_dumpable = dumpable == value.end() || *dumpable != false;  // in doubt: exposed
+    return frame;
+  }
   return text_frame(FrameKind::unknown, *type, wire_bytes);
 }
 

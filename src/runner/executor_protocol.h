@@ -87,6 +87,9 @@ struct Frame {
   nlohmann::json entry;       // entry
   int exit_code = 0;          // done
   std::optional<int> signal;  // done, when the script process was killed by a signal
+  // ready: the executor could not make itself non-dumpable, so a run could open or trace it (unless the frame
+  // says "dumpable": false, exactly).
+  bool executor_dumpable = false;
   // done: processes the run left alive outside its process group (a setsid'd daemon), as "pid name"; the
   // executor kills them. And files it left in the scratch directories that the executor could not remove.
   Leftovers leftover_processes;

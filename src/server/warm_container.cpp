@@ -167,6 +167,7 @@ ReuseVerdict reuse_verdict(const RunHealth& health) {
   if (health.stream_ended) return no("the container ended");
   if (health.oom_killed) return no("out of memory");
   if (!health.oom_counter_readable) return no("its memory cgroup is not readable, so an OOM could go unseen");
+  if (health.executor_dumpable) return no("the executor is dumpable: a run could tamper with it");
   // Processes that escaped the run's process-group kill (setsid, a double-forked daemon) would share the
   // container with the next caller's run; files the executor could not remove would be read by it.
   if (health.leftover_processes.count > 0)
@@ -247,7 +248,10 @@ Result<std::unique_ptr<WarmContainer>> WarmContainer::start(docker::Client& clie
       return Error{"warm container " + container->id_.substr(0, 12) + ": the executor " + why +
                    (stderr_text.empty() ? "" : ": " + stderr_text)};
     }
-    if ((*frame)->kind == runner::FrameKind::ready) break;
+    if ((*frame)->kind == runner::FrameKind::ready) {
+      container->executor_dumpable_ = (*frame)->executor_dumpable;
+      break;
+    }
   }
   if (container->watchdog_->disarm().timed_out)
     return Error{"warm container " + container->id_.substr(0, 12) + ": the executor did not start within " +
@@ -325,6 +329,7 @@ Result<WarmRun> WarmContainer::run(const runner::ScriptRequest& request,
   health.stream_ended = stream_ended;
   health.timed_out = timed_out;
   health.interrupted = outcome.interrupted;
+  health.executor_dumpable = executor_dumpable_;
   if (stream_ended) {
     // The container is gone (or going): its own record says whether the kernel killed it for memory.
     auto exit = client_.wait_container(id_);

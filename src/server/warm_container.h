@@ -37,6 +37,7 @@ struct RunHealth {
   bool interrupted = false;
   bool oom_killed = false;
   bool oom_counter_readable = false;     // an OOM of any process inside would have been seen
+  bool executor_dumpable = false;        // its ready frame: a run could open or trace the executor (no ctypes)
   std::optional<int> script_exit_code;   // from the done frame (128+signal when killed)
   runner::Leftovers leftover_processes;  // alive after the run outside its process group (done frame)
   runner::Leftovers scratch_left;        // files the executor could not remove from the scratch directories
@@ -108,6 +109,7 @@ class WarmContainer {
   std::optional<int64_t> memory_limit_;
   std::string early_stderr_;          // what the container wrote to stderr before `ready` (start failures)
   std::optional<int64_t> oom_kills_;  // the cgroup's oom_kill counter after the last run, when readable
+  bool executor_dumpable_ = true;     // from the ready frame
   int64_t runs_ = 0;
   Clock::time_point last_used_ = Clock::now();
   bool ended_ = false;

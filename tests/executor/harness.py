@@ -131,9 +131,9 @@ class LoopExecutor:
             self.proc.stdout.close()
 
 
-def run_executor(stdin_text, preexec_fn=None, timeout=120):
+def run_executor(stdin_text, preexec_fn=None, timeout=120, env=None):
     process = subprocess.run(executor_command(), input=stdin_text.encode("utf-8"), capture_output=True,
-                             timeout=timeout, preexec_fn=preexec_fn)
+                             timeout=timeout, preexec_fn=preexec_fn, env=env)
     return Run(process.stdout, process.stderr, process.returncode)
 
 

@@ -56,6 +56,21 @@ class ProtocolTests(unittest.TestCase):
         """), preexec_fn=become_nobody)
         self.assertEqual(run.stdout, "PermissionError\nPermissionError\n-1 True\nself dumpable 1\n", run.stderr)
 
+    def test_the_ready_frame_says_when_the_executor_could_not_make_itself_non_dumpable(self):
+        # An image whose ctypes cannot load (no libffi): prctl cannot be called. Fails if the ready frame then
+        # still claims "dumpable": false (the engine would reuse a container whose executor a run can tamper with).
+        import tempfile
+        run = run_script("print(1)\n")
+        self.assertIs(run.frames[0]["dumpable"], False, run.frames[0])
+        with tempfile.TemporaryDirectory() as fake:
+            with open(os.path.join(fake, "ctypes.py"), "w") as f:
+                f.write("raise ImportError('no libffi in this image')\n")
+            run = run_executor(bootstrap_line("loop") + request_line("print(1)\n"),
+                               env=dict(os.environ, PYTHONPATH=fake))
+        self.assertEqual(run.frames[0]["t"], "ready")
+        self.assertIs(run.frames[0]["dumpable"], True, run.frames[0])
+        self.assertEqual((run.exit_code, run.stdout), (0, "1\n"), run.stderr)
+
     def test_frames_are_json_lines_with_ready_first_and_done_last(self):
         run = run_script("print('hi')\n")
         self.assertEqual(run.frames[0]["t"], "ready")

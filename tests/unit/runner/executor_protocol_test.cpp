@@ -145,6 +145,15 @@ TEST(ParseFrameLine, KnowsEveryFrameType) {
   EXPECT_EQ(frame_of({{"t", "progress"}}).kind, FrameKind::unknown);
 }
 
+TEST(ParseFrameLine, ReadyFrameSaysWhetherTheExecutorIsExposed) {
+  EXPECT_FALSE(frame_of({{"t", "ready"}, {"dumpable", false}}).executor_dumpable);
+  EXPECT_TRUE(frame_of({{"t", "ready"}, {"dumpable", true}}).executor_dumpable);
+  // Anything but an explicit false is a doubt, and a doubt means exposed.
+  for (json odd : {json(nullptr), json(0), json("false")})
+    EXPECT_TRUE(frame_of({{"t", "ready"}, {"dumpable", odd}}).executor_dumpable) << odd;
+  EXPECT_TRUE(frame_of({{"t", "ready"}, {"protocol", 1}}).executor_dumpable) << "the field is missing";
+}
+
 TEST(ParseFrameLine, DoneFrameCarriesTheRunsLeftoverProcessesAndFiles) {
   Frame clean = frame_of({{"t", "done"}, {"exit_code", 0}});
   EXPECT_EQ(clean.leftover_processes, Leftovers{});

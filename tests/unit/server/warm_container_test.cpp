@@ -86,6 +86,9 @@ TEST(ReuseVerdict, EveryDoubtRecyclesTheContainer) {
   health = healthy_run();
   health.script_exit_code = 137;
   expect_not_reusable(health, "the script was killed by a signal");
+  health = healthy_run();
+  health.executor_dumpable = true;  // an image whose ctypes cannot load the C library
+  expect_not_reusable(health, "the executor is dumpable: a run could tamper with it");
 }
 
 }  // namespace
