@@ -993,8 +993,8 @@ class ScratchSpace:
     "scratch") and, in the container's private IPC namespace ("scratch_sysv_ipc"), SysV shared memory, message
     queues and semaphores: a script's temporary files, credentials it saved, something planted for the next
     run. What exists when the executor starts belongs to the image or the runtime and is kept, unless a run
-    changed it (its inode or ctime differs: replaced, written, chmod-ed); after each run everything else is
-    removed, files without following symlinks (a run can plant them) and making directories writable where the
+    changed it (_identity: replaced, written, chmod-ed), and a kept directory is judged the same way inside;
+    after each run everything else is removed, files without following symlinks (a run can plant them) and making directories writable where the
     run had made them read-only. What cannot be removed is reported in the run's done frame
     ("scratch_left"), and the engine then never gives that container another run."""
 
@@ -1004,10 +1004,15 @@ class ScratchSpace:
             if not isinstance(path, str) or not path.startswith("/"):
                 continue
             try:
-                with os.scandir(path) as entries:
-                    self.dirs.append((path, {e.name: _identity(e) for e in entries}))
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
             except OSError:
-                pass  # no such mount in this container: nothing to clean there
+                continue  # no such mount in this container: nothing to clean there
+            try:
+                self.dirs.append((path, _snapshot(fd)))
+            except OSError:
+                self.dirs.append((path, None))  # unreadable: every wipe reports it, so the container serves one run
+            finally:
+                os.close(fd)
         self.sysv = {}
         for kind in SYSV_IPC_KINDS if sysv_ipc is True else ():
             try:
@@ -1026,11 +1031,10 @@ class ScratchSpace:
                 left.append(path)
                 continue
             try:
-                with os.scandir(fd) as entries:
-                    added = [e.name for e in entries if e.name not in kept or _identity(e) != kept[e.name]]
-                for name in added:
-                    if not _remove_entry(fd, name):
-                        left.append(os.path.join(path, name))
+                if kept is None:
+                    left.append(path)
+                else:
+                    _wipe_dir(fd, path, kept, left)
             except Exception:
                 left.append(path)
             finally:
@@ -1046,13 +1050,60 @@ class ScratchSpace:
 SYSV_IPC_KINDS = ("shm", "msg", "sem")
 
 
+def _snapshot(dir_fd, depth=0):
+    """What a scratch directory holds when the executor starts: {name: (identity, the snapshot inside it when
+    it is a directory, False for a directory it cannot read, None for anything else)}. Docker and Podman start
+    these directories empty, so this is normally {}."""
+    kept = {}
+    with os.scandir(dir_fd) as entries:
+        for entry in entries:
+            inside = None  # not a directory
+            if entry.is_dir(follow_symlinks=False):
+                inside = False  # a directory it cannot see into (too deep, unreadable): never vouched for
+                try:
+                    fd = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+                    try:
+                        inside = _snapshot(fd, depth + 1) if depth < SCRATCH_MAX_DEPTH else False
+                    finally:
+                        os.close(fd)
+                except OSError:
+                    pass
+            kept[entry.name] = (_identity(entry), inside)
+    return kept
+
+
+def _wipe_dir(dir_fd, path, kept, left):
+    """Removes from dir_fd what is not in its snapshot `kept`, or changed since (_identity); a kept directory is
+    wiped the same way inside, so nothing planted deeper in it stays, and the image's files around it do."""
+    with os.scandir(dir_fd) as entries:
+        found = [(e.name, _identity(e)) for e in entries]
+    for name, identity in found:
+        was = kept.get(name)
+        if was is not None and was[0] == identity:
+            if was[1] is False:
+                left.append(os.path.join(path, name))  # what a run did inside it cannot be judged
+            elif was[1] is not None:
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+                try:
+                    _wipe_dir(fd, os.path.join(path, name), was[1], left)
+                finally:
+                    os.close(fd)
+            continue
+        if not _remove_entry(dir_fd, name):
+            left.append(os.path.join(path, name))
+
+
 def _identity(entry):
-    """Inode and ctime of a directory entry (not followed): a file replaced, written or chmod-ed changes it."""
+    """What must not change for a kept entry (not followed): a file's inode and ctime (replaced, written or
+    chmod-ed, it differs); a directory's inode, mode and owner (its ctime changes with every entry added or
+    removed inside it, which _wipe_dir judges one by one)."""
     try:
         stat = entry.stat(follow_symlinks=False)
-        return stat.st_ino, stat.st_ctime_ns
     except OSError:
         return None
+    if entry.is_dir(follow_symlinks=False):
+        return "dir", stat.st_ino, stat.st_mode, stat.st_uid, stat.st_gid
+    return stat.st_ino, stat.st_ctime_ns
 
 
 def _sysv_ids(kind):

@@ -309,6 +309,48 @@ class ScratchSpaceTests(unittest.TestCase):
         self.assertNotIn("scratch_left", second)
 
     @unittest.skipUnless(os.geteuid() == 0, "needs root to run the executor as another user")
+    def test_what_a_run_plants_deep_inside_a_kept_directory_is_removed(self):
+        # Writing into tmp/image-dir/sub changes the ctime of sub, not of image-dir: fails if the executor judges
+        # only the top level of a scratch directory, or if it removes the image's own files around the plant.
+        sub = os.path.join(self.tmp, "image-dir", "sub")
+        os.makedirs(sub)
+        os.chmod(sub, 0o777)
+        with open(os.path.join(sub, "from-the-image"), "w") as f:
+            f.write("kept")
+        executor = LoopExecutor(scratch=[self.tmp], preexec_fn=become_nobody)
+        try:
+            executor.send(request_line(script("""
+                sub = demisto.args()["sub"]
+                open(sub + "/planted", "w").write("for the next run")
+                os.mkdir(sub + "/planted-dir")
+                print(sorted(os.listdir(sub)))
+                """), args={"sub": sub}, run_id="a"))
+            first = executor.until_done()
+            executor.send(request_line("print(sorted(os.listdir(demisto.args()['sub'])))\n", args={"sub": sub},
+                                       run_id="b"))
+            second = executor.until_done()
+        finally:
+            self.assertEqual(executor.close(), 0)
+        self.assertEqual(executor.printed().splitlines(), [
+            "['from-the-image', 'planted', 'planted-dir']", "['from-the-image']"], executor.frames)
+        self.assertNotIn("scratch_left", first)
+        self.assertNotIn("scratch_left", second)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the executor as another user")
+    def test_a_kept_directory_the_executor_cannot_read_is_never_vouched_for(self):
+        # A directory of the image that the executor cannot look into: what a run did inside it cannot be judged,
+        # so every run reports it and the engine gives the container no second run. Fails if it is kept silently.
+        locked = os.path.join(self.tmp, "locked")
+        os.mkdir(locked, 0o700)
+        executor = LoopExecutor(scratch=[self.tmp], preexec_fn=become_nobody)
+        try:
+            executor.send(request_line("print(1)\n", run_id="a"))
+            done = executor.until_done()
+        finally:
+            self.assertEqual(executor.close(), 0)
+        self.assertEqual((done.get("scratch_left"), done.get("scratch_left_paths")), (1, [locked]), done)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the executor as another user")
     def test_what_cannot_be_removed_is_reported(self):
         # A file of another user in the sticky scratch directory (a run cannot make one in a hardened container;
         # here the test does, between two runs): the executor cannot remove it and must say so. Fails if the
