@@ -994,9 +994,9 @@ class ScratchSpace:
     queues and semaphores: a script's temporary files, credentials it saved, something planted for the next
     run. What exists when the executor starts belongs to the image or the runtime and is kept, unless a run
     changed it (_identity: replaced, written, chmod-ed), and a kept directory is judged the same way inside;
-    after each run everything else is removed, files without following symlinks (a run can plant them) and making directories writable where the
-    run had made them read-only. What cannot be removed is reported in the run's done frame
-    ("scratch_left"), and the engine then never gives that container another run."""
+    after each run everything else is removed, without following symlinks (a run can plant them) and making
+    directories writable where the run had made them read-only. What cannot be removed is reported in the run's
+    done frame ("scratch_left"), and the engine then never gives that container another run."""
 
     def __init__(self, paths, sysv_ipc=False):
         self.dirs = []
