@@ -632,6 +632,10 @@ class RunPump:
         self.discarding_child_line = False
         self.decoders = {}
         self.reported_exit = None  # the script process's own exit code, sent just before it exits
+        # pump_run() killed the run's group after that report while the script process had not ended yet: on its
+        # way out, but not scheduled (a fork bomb's children starve the container's CPU), or a script that
+        # forged the report and ran on. Its SIGKILL is then the executor's clean-up, not the run's outcome.
+        self.killed_after_exit_report = False
 
     def mark_truncated(self):
         if not self.truncated_sent:
@@ -763,6 +767,7 @@ def pump_run(pid, stdout_r, stderr_r, frames_r, pump):
                     break
                 _kill_group(pid)  # leftovers still hold the pipes: end them, then read what they wrote
                 killed_group = True
+                pump.killed_after_exit_report = status is None and pump.reported_exit is not None
                 deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
                 continue
         for key, _ in selector.select(timeout):
@@ -1296,7 +1301,8 @@ def serve_request(line, out, prepared, current_run, scratch=None):
     if status is None:
         end_script_process(pid)
     done = {"t": "done", "duration_ms": int((time.monotonic() - started) * 1000)}
-    if status is None:
+    if status is None or (pump.killed_after_exit_report and os.WIFSIGNALED(status) and
+                          os.WTERMSIG(status) == signal.SIGKILL):
         done["exit_code"] = pump.reported_exit
     elif os.WIFSIGNALED(status):
         done["signal"] = os.WTERMSIG(status)

@@ -195,6 +195,30 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(run.of("exit"), [])
         self.assertIn("next", run.stdout)
 
+    def test_a_script_process_killed_on_its_way_out_keeps_its_reported_exit_code(self):
+        # A child in the run's group holds its pipes, so the pump waits ORPHAN_GRACE_SECONDS after the exit report
+        # and then kills the group. A script process that has reported its exit but has not ended by then (not
+        # scheduled: a fork bomb's children starve the container's one CPU; here a slow os._exit stands in for
+        # that) is killed by that clean-up: the run still ended as it reported, not "killed by signal 9".
+        def ending_slowly(last_line, run_id):
+            return request_line(script("""
+                import os, sys, time
+                if os.fork() == 0:
+                    time.sleep(60)  # in the run's group, holding its pipes
+                    os._exit(0)
+                real_exit = os._exit
+                def slow_exit(code):
+                    time.sleep(5)
+                    real_exit(code)
+                os._exit = slow_exit
+                """) + last_line + "\n", run_id=run_id)
+        slow_exit = ending_slowly("print('finished')", "a")
+        failing = ending_slowly("sys.exit(3)", "b")
+        run = run_executor(bootstrap_line("loop") + slow_exit + failing, timeout=60)
+        self.assertEqual([(d["exit_code"], d.get("signal")) for d in run.of("done")], [(0, None), (3, None)])
+        self.assertIn("finished", run.stdout)
+        self.assertTrue(all(d["duration_ms"] < 4000 for d in run.of("done")), run.of("done"))
+
     def test_bad_request_in_loop_mode_keeps_serving(self):
         run = run_executor(bootstrap_line("loop") + '{"script": 5}\n' + request_line("print('ok')\n", run_id="x"))
         self.assertEqual([d["exit_code"] for d in run.of("done")], [2, 0])
