@@ -208,7 +208,7 @@ class ProtocolTests(unittest.TestCase):
                     os._exit(0)
                 real_exit = os._exit
                 def slow_exit(code):
-                    time.sleep(5)
+                    time.sleep(30)
                     real_exit(code)
                 os._exit = slow_exit
                 """) + last_line + "\n", run_id=run_id)
@@ -217,7 +217,8 @@ class ProtocolTests(unittest.TestCase):
         run = run_executor(bootstrap_line("loop") + slow_exit + failing, timeout=60)
         self.assertEqual([(d["exit_code"], d.get("signal")) for d in run.of("done")], [(0, None), (3, None)])
         self.assertIn("finished", run.stdout)
-        self.assertTrue(all(d["duration_ms"] < 4000 for d in run.of("done")), run.of("done"))
+        # ended by the group kill after the grace, not by the slow exit
+        self.assertTrue(all(d["duration_ms"] < 15000 for d in run.of("done")), run.of("done"))
 
     def test_bad_request_in_loop_mode_keeps_serving(self):
         run = run_executor(bootstrap_line("loop") + '{"script": 5}\n' + request_line("print('ok')\n", run_id="x"))
